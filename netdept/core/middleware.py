@@ -1,0 +1,105 @@
+"""Request-wide middleware: actor context for the audit trail, the user's language, the idle
+session timeout and the two-factor requirement of privileged roles."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+
+from netdept.core import audit, context
+from netdept.core.models.audit import AuditAction
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestContextMiddleware:
+    """Binds the signed-in user and the source IP to the audit context of this request."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        via = "api" if request.path.startswith("/api/") else "web"
+        with context.acting(getattr(request, "user", None), context.client_ip(request), via):
+            return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language wins over the browser's."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+            if profile is not None and profile.language:
+                translation.activate(profile.language)
+                request.LANGUAGE_CODE = profile.language
+        response = self.get_response(request)
+        return response
+
+
+def idle_timeout_seconds() -> int:
+    from netdept.core.models.security import SecurityPolicy
+
+    return int(SecurityPolicy.current().idle_timeout_minutes) * 60
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a browser session idle for longer than the security policy allows."""
+
+    KEY = "netdept_last_seen"
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and not getattr(request, "netdept_token_auth", False)
+        ):
+            now = time.time()
+            last = request.session.get(self.KEY)
+            poll = request.headers.get("X-NetDept-Poll") == "1"
+            if last is not None and now - float(last) > idle_timeout_seconds():
+                audit.record(AuditAction.LOGOUT, user, actor=user, extra={"reason": "idle timeout"})
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return HttpResponseRedirect(f"{reverse('login')}?next={request.path}&idle=1")
+            if not poll:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Users holding a role that requires TOTP must set it up and verify before anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            from netdept.core.twofactor import requires_2fa
+
+            if requires_2fa(user) and not user.is_verified():
+                return HttpResponseRedirect(f"{reverse('otp_verify')}?next={request.path}")
+        return self.get_response(request)

@@ -1,0 +1,143 @@
+"""The one place that decides what a user may do and see.
+
+A user's permissions come from the roles assigned to them (``org.Role``): each role is a set
+of Django permissions plus a scope. For each permission the user keeps the widest scope any of
+their roles gives. ``restrict()`` narrows a queryset to the rows that scope allows, using the
+model's ``scope_paths``; ``has_perm()`` answers for a model or for one object.
+
+Django's ``is_superuser`` flag grants nothing here: 三权分立 means no account holds every right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+ALL = "all"
+DEPARTMENT = "department"
+TEAM = "team"
+OWN = "own"
+SCOPE_ORDER = {OWN: 1, TEAM: 2, DEPARTMENT: 3, ALL: 4}
+
+M = TypeVar("M", bound=models.Model)
+
+_CACHE_ATTR = "_netdept_perm_cache"
+
+# Scope paths of models NetDept does not own (the login model is Django's).
+EXTRA_SCOPE_PATHS: dict[str, dict[str, str]] = {
+    "auth.user": {"own": "pk", "team": "person__team", "department": "person__department"},
+}
+
+
+def perm_name(model: type[models.Model] | models.Model, action: str) -> str:
+    """``perm_name(Team, "view")`` → ``"org.view_team"``."""
+    meta = model._meta
+    return f"{meta.app_label}.{action}_{meta.model_name}"
+
+
+class _UserPerms:
+    def __init__(self, scopes: dict[str, str], team_ids: set[int], department_ids: set[int]):
+        self.scopes = scopes
+        self.team_ids = team_ids
+        self.department_ids = department_ids  # own department and all its descendants
+
+
+def _load(user: Any) -> _UserPerms:
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from netdept.org.models import Department, RoleAssignment
+
+    scopes: dict[str, str] = {}
+    team_ids: set[int] = set()
+    department_ids: set[int] = set()
+    if user is not None and user.is_authenticated and user.is_active:
+        rows = RoleAssignment.objects.filter(user=user, role__is_active=True).values_list(
+            "role__scope",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+        for scope, app_label, codename in rows:
+            if not codename:
+                continue
+            key = f"{app_label}.{codename}"
+            if SCOPE_ORDER[scope] > SCOPE_ORDER.get(scopes.get(key, ""), 0):
+                scopes[key] = scope
+        person = getattr(user, "person", None) if hasattr(user, "person") else None
+        if person is not None:
+            if person.team_id:
+                team_ids.add(person.team_id)
+            team_ids.update(person.led_teams.values_list("pk", flat=True))
+            if person.department_id:
+                department_ids = Department.subtree_ids(person.department_id)
+    result = _UserPerms(scopes, team_ids, department_ids)
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached permissions of ``user`` (after its roles changed)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def scope_of(user: Any, perm: str) -> str | None:
+    """The widest scope at which ``user`` holds ``perm``, or None."""
+    return _load(user).scopes.get(perm)
+
+
+def user_perms(user: Any) -> set[str]:
+    return set(_load(user).scopes)
+
+
+def scope_q(model: type[models.Model], user: Any, scope: str) -> Q | None:
+    """The filter for ``scope``; None means no row is visible at that scope."""
+    if scope == ALL:
+        return Q()
+    paths: dict[str, str] = EXTRA_SCOPE_PATHS.get(model._meta.label_lower) or getattr(
+        model, "scope_paths", {}
+    )
+    perms = _load(user)
+    path = paths.get(scope)
+    if not path:
+        return None
+    if scope == OWN:
+        return Q(**{path: user.pk})
+    if scope == TEAM:
+        return Q(**{f"{path}__in": perms.team_ids}) if perms.team_ids else None
+    if scope == DEPARTMENT:
+        return Q(**{f"{path}__in": perms.department_ids}) if perms.department_ids else None
+    return None
+
+
+def restrict(queryset: models.QuerySet[M], user: Any, action: str = "view") -> models.QuerySet[M]:
+    """``queryset`` narrowed to the rows ``user`` may ``action`` (view, change, delete…)."""
+    perm = action if "." in action else perm_name(queryset.model, action)
+    scope = scope_of(user, perm)
+    if scope is None:
+        return queryset.none()
+    q = scope_q(queryset.model, user, scope)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q) if q else queryset
+
+
+def has_perm(user: Any, perm: str, obj: models.Model | None = None) -> bool:
+    """May ``user`` use ``perm`` ("app.action_model"), on ``obj`` if given?"""
+    scope = scope_of(user, perm)
+    if scope is None:
+        return False
+    if obj is None or scope == ALL:
+        return True
+    q = scope_q(type(obj), user, scope)
+    if q is None:
+        return False
+    return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
+def has_any(user: Any, perms: Iterable[str]) -> bool:
+    held = _load(user).scopes
+    return any(p in held for p in perms)

@@ -1,0 +1,152 @@
+"""One declaration per model gives it list, detail, create, edit, delete, export and history
+pages, the matching REST endpoints, filters shared by both, and a navigation entry.
+
+    register(Page(model=Team, fields=[...], columns=[...], filters=[...], nav_group="org"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from netdept.core.services import ModelService, service_for
+
+
+@dataclass
+class NavGroup:
+    key: str
+    label: str | Promise
+    icon: str
+    order: int
+
+
+NAV_GROUPS: dict[str, NavGroup] = {}
+
+
+def nav_group(key: str, label: str | Promise, icon: str, order: int) -> None:
+    NAV_GROUPS[key] = NavGroup(key, label, icon, order)
+
+
+nav_group("org", _("Organisation"), "bi-diagram-3", 80)
+nav_group("system", _("System"), "bi-gear", 90)
+
+
+@dataclass
+class Page:
+    model: type[models.Model]
+    fields: list[str]
+    columns: list[str]
+    default_columns: list[str] | None = None
+    filters: list[str] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)
+    ordering: list[str] | None = None
+    select_related: list[str] = field(default_factory=list)
+    prefetch_related: list[str] = field(default_factory=list)
+    detail_fields: list[str] | None = None
+    nav_group: str = "org"
+    nav_order: int = 50
+    icon: str = "bi-list"
+    slug: str = ""
+    form_class: type | None = None
+    serializer_class: type | None = None
+    service: ModelService[Any] | None = None
+    can_add: bool = True
+    can_change: bool = True
+    can_delete: bool = True
+    api: bool = True
+    ui: bool = True
+    extra_detail: Callable[..., dict[str, Any]] | None = None
+    filterset_class: type[django_filters.FilterSet] | None = None
+
+    def __post_init__(self) -> None:
+        meta = self.model._meta
+        self.slug = self.slug or str(meta.model_name)
+        if self.default_columns is None:
+            self.default_columns = list(self.columns)
+        if self.detail_fields is None:
+            self.detail_fields = list(self.fields)
+        if self.service is None:
+            self.service = service_for(self.model)
+        if self.filterset_class is None:
+            self.filterset_class = build_filterset(self)
+
+    @property
+    def app_label(self) -> str:
+        return str(self.model._meta.app_label)
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.label_lower)
+
+    @property
+    def verbose_name(self) -> Any:
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self) -> Any:
+        return self.model._meta.verbose_name_plural
+
+    def url_name(self, view: str) -> str:
+        return f"{self.app_label}:{self.slug}_{view}"
+
+    def queryset(self) -> models.QuerySet[Any]:
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        if self.ordering:
+            qs = qs.order_by(*self.ordering)
+        return qs
+
+
+def build_filterset(page: Page) -> type[django_filters.FilterSet]:
+    search_fields = list(page.search)
+
+    def search(queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
+        if not value or not search_fields:
+            return queryset
+        q = Q()
+        for f in search_fields:
+            q |= Q(**{f"{f}__icontains": value})
+        return queryset.filter(q)
+
+    filter_fields: dict[str, list[str]] = {}
+    for name in page.filters:
+        f = page.model._meta.get_field(name)
+        if isinstance(f, models.CharField | models.TextField) and not f.choices:
+            filter_fields[name] = ["exact", "icontains"]
+        elif isinstance(f, models.DateField | models.DateTimeField | models.IntegerField):
+            filter_fields[name] = ["exact", "gte", "lte"]
+        else:
+            filter_fields[name] = ["exact"]
+
+    meta = type("Meta", (), {"model": page.model, "fields": filter_fields})
+    attrs: dict[str, Any] = {
+        "Meta": meta,
+        "q": django_filters.CharFilter(method=search, label=_("Search")),
+    }
+    return type(f"{page.model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
+
+
+PAGES: dict[str, Page] = {}
+
+
+def register(page: Page) -> Page:
+    PAGES[page.label] = page
+    return page
+
+
+def page_for(model: type[models.Model] | models.Model) -> Page | None:
+    return PAGES.get(model._meta.label_lower)
+
+
+def pages_of(app_label: str) -> list[Page]:
+    return [p for p in PAGES.values() if p.app_label == app_label]

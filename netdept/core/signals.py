@@ -1,0 +1,53 @@
+"""Audit receivers for sign-in events, and the profile every login gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from netdept.core import audit, context
+from netdept.core.models.accounts import UserProfile
+from netdept.core.models.audit import AuditAction
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    with context.acting(
+        user,
+        context.client_ip(request) if request else None,
+        "api" if request and request.path.startswith("/api/") else "web",
+    ):
+        audit.record(AuditAction.LOGIN, user, actor=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is None:
+        return
+    with context.acting(user, context.client_ip(request) if request else None, "web"):
+        audit.record(AuditAction.LOGOUT, user, actor=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    with context.acting(None, context.client_ip(request) if request else None, "web"):
+        audit.record(
+            AuditAction.LOGIN_FAILED,
+            None,
+            object_type_label="auth.user",
+            object_repr=username,
+            extra={"username": username},
+        )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _ensure_profile(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    if created:
+        UserProfile.objects.get_or_create(user=instance)

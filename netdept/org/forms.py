@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Permission
+from django.utils.translation import gettext_lazy as _
+
+from netdept.org.models import Person, Role
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "employee_no",
+            "department",
+            "team",
+            "position",
+            "manager",
+            "phone",
+            "email",
+            "user",
+            "is_active",
+        ]
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        model = obj.content_type.model_class()
+        name = model._meta.verbose_name if model else obj.content_type.model
+        action = obj.codename.split("_", 1)[0]
+        actions = {
+            "view": _("view"),
+            "add": _("add"),
+            "change": _("change"),
+            "delete": _("delete"),
+            "export": _("export"),
+        }
+        return f"{name} · {actions.get(action, obj.name)}"
+
+
+class RoleForm(forms.ModelForm):
+    permissions = PermissionChoiceField(
+        queryset=Permission.objects.select_related("content_type")
+        .filter(
+            content_type__app_label__in=[
+                "core",
+                "org",
+                "auth",
+                "workorders",
+                "inventory",
+                "changes",
+                "backups",
+                "monitoring",
+                "security",
+                "duties",
+                "worklog",
+                "people",
+                "opinion",
+                "reports",
+            ]
+        )
+        .exclude(content_type__model__in=["group", "permission"]),
+        required=False,
+        label=_("permissions"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Role
+        fields = ["code", "name", "description", "scope", "permissions", "require_2fa", "is_active"]
+
+
+class AccountForm(forms.ModelForm):
+    """A login. A new account gets its first password here; it is checked against the policy."""
+
+    password = forms.CharField(
+        label=_("password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        required=False,
+        help_text=_("Required for a new account; leave empty to keep."),
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "email", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pw = data.get("password")
+        if not self.instance.pk and not pw:
+            self.add_error("password", _("A new account needs a password."))
+        elif pw:
+            try:
+                password_validation.validate_password(pw, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data

@@ -1,0 +1,139 @@
+"""Pages and API endpoints of the organisation: departments, teams, positions, people, roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from netdept.core.registry import Page, register
+from netdept.org import forms, services
+from netdept.org.models import Department, Person, Position, Role, RoleAssignment, Team
+
+register(
+    Page(
+        model=Department,
+        nav_order=10,
+        icon="bi-building",
+        fields=["name", "code", "kind", "parent", "phone", "location", "is_active"],
+        columns=["code", "name", "kind", "parent", "phone", "location", "is_active", "created_at"],
+        default_columns=["code", "name", "kind", "parent", "phone"],
+        filters=["kind", "parent", "is_active"],
+        search=["name", "code"],
+        select_related=["parent"],
+        service=services.DepartmentService(),
+    )
+)
+register(
+    Page(
+        model=Team,
+        nav_order=20,
+        icon="bi-people",
+        fields=["name", "department", "lead", "description", "is_active"],
+        columns=["name", "department", "lead", "description", "is_active", "created_at"],
+        default_columns=["name", "department", "lead", "is_active"],
+        filters=["department", "is_active"],
+        search=["name", "description"],
+        select_related=["department", "lead"],
+        service=services.TeamService(),
+    )
+)
+register(
+    Page(
+        model=Position,
+        nav_order=30,
+        icon="bi-briefcase",
+        fields=["name", "department", "responsibilities", "is_active"],
+        columns=["name", "department", "responsibilities", "is_active"],
+        default_columns=["name", "department", "is_active"],
+        filters=["department", "is_active"],
+        search=["name", "responsibilities"],
+        select_related=["department"],
+    )
+)
+register(
+    Page(
+        model=Person,
+        nav_order=40,
+        icon="bi-person-badge",
+        fields=[
+            "name",
+            "employee_no",
+            "department",
+            "team",
+            "position",
+            "manager",
+            "phone",
+            "email",
+            "user",
+            "is_active",
+        ],
+        columns=[
+            "employee_no",
+            "name",
+            "department",
+            "team",
+            "position",
+            "manager",
+            "phone",
+            "email",
+            "user",
+            "is_active",
+            "created_at",
+        ],
+        default_columns=["employee_no", "name", "department", "team", "position", "phone"],
+        filters=["department", "team", "position", "is_active"],
+        search=["name", "employee_no", "phone", "email"],
+        select_related=["department", "team", "position", "manager", "user"],
+        form_class=forms.PersonForm,
+        service=services.PersonService(),
+    )
+)
+register(
+    Page(
+        model=Role,
+        nav_group="system",
+        nav_order=20,
+        icon="bi-shield-lock",
+        fields=["code", "name", "description", "scope", "permissions", "require_2fa", "is_active"],
+        columns=["code", "name", "scope", "require_2fa", "is_active", "description"],
+        default_columns=["code", "name", "scope", "require_2fa", "is_active"],
+        filters=["scope", "is_active", "require_2fa"],
+        search=["code", "name"],
+        prefetch_related=["permissions"],
+        form_class=forms.RoleForm,
+        service=services.RoleService(),
+    )
+)
+register(
+    Page(
+        model=RoleAssignment,
+        nav_group="system",
+        nav_order=30,
+        icon="bi-person-check",
+        fields=["user", "role", "note"],
+        columns=["user", "role", "note", "created_at"],
+        filters=["user", "role"],
+        search=["user__username", "role__name", "note"],
+        select_related=["user", "role"],
+        service=services.RoleAssignmentService(),
+    )
+)
+register(
+    Page(
+        model=get_user_model(),
+        nav_group="system",
+        nav_order=10,
+        icon="bi-person-lock",
+        fields=["username", "email", "is_active"],
+        columns=["username", "email", "is_active", "last_login", "date_joined"],
+        default_columns=["username", "email", "is_active", "last_login"],
+        filters=["is_active"],
+        search=["username", "email"],
+        slug="account",
+        form_class=forms.AccountForm,
+        service=services.AccountService(),
+        detail_fields=["username", "email", "is_active", "last_login", "date_joined"],
+    )
+)
+
+__all__ = ["_"]

@@ -1,0 +1,20 @@
+"""Settings for the test suite: a throw-away data directory, fast hashing, tasks run inline."""
+
+import os
+import tempfile
+
+os.environ.setdefault("NETDEPT_DATA_DIR", tempfile.mkdtemp(prefix="netdept-test-"))
+
+from netdept.settings import *  # noqa: F403
+from netdept.settings import PASSWORD_HASHERS, TASK_QUEUES
+
+ALLOWED_HOSTS = ["*"]
+# Argon2 stays first in production settings (tested); tests hash fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,
+    }
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from netdept.core.registry import PAGES
+from netdept.core.views import accounts, pages
+from netdept.core.views.crud import urls_for
+
+
+def _app_urls(app_label: str) -> tuple[list[object], str]:
+    patterns: list[object] = []
+    for page in PAGES.values():
+        if page.app_label == app_label and page.ui:
+            patterns += urls_for(page)
+    return patterns, app_label
+
+
+urlpatterns = [
+    path("", pages.home_view, name="home"),
+    path("search/", pages.search_view, name="search"),
+    path("audit/", pages.audit_list_view, name="audit_list"),
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("accounts/preferences/", accounts.preferences_view, name="preferences"),
+    path("i18n/setlang/", accounts.set_language_view, name="set_language"),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("core/", include("netdept.core.urls")),
+    path("api/", include("netdept.api.urls")),
+]
+for label in sorted({p.app_label for p in PAGES.values() if p.ui}):
+    if label == "auth":
+        urlpatterns.append(path("system/", include(_app_urls(label), namespace=label)))
+    else:
+        urlpatterns.append(path(f"{label}/", include(_app_urls(label), namespace=label)))
+
+handler403 = "netdept.core.views.pages.error_403"
+handler404 = "netdept.core.views.pages.error_404"
+handler500 = "netdept.core.views.pages.error_500"
