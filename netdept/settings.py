@@ -157,6 +157,8 @@ SESSION_COOKIE_SECURE = env_bool("NETDEPT_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
+# Trust the first X-Forwarded-For address (only behind a reverse proxy that sets it).
+NETDEPT_TRUST_X_FORWARDED_FOR = env_bool("NETDEPT_TRUST_X_FORWARDED_FOR")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 OTP_TOTP_ISSUER = "NetDept"
@@ -172,6 +174,7 @@ USE_TZ = True
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"  # outside any web root; served only through permission checks
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from netdept.core import audit, context
@@ -45,6 +45,13 @@ def _login_failed(
             object_repr=username,
             extra={"username": username},
         )
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _no_superusers(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """三权分立: no login may hold every right, so Django's superuser flag is never set."""
+    instance.is_superuser = False
+    instance.is_staff = False
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)

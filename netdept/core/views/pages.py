@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from netdept.core import audit, permissions, services
 from netdept.core.export import response as export_response
@@ -113,6 +114,7 @@ AUDIT_COLUMNS = [
 ]
 
 
+@require_GET
 @login_required
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     services.require(request.user, "view", AuditRecord)

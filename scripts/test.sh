@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite:
+#   lint and type checks, then the tests on SQLite, then on PostgreSQL when one is reachable
+#   (127.0.0.1:5432 or NETDEPT_TEST_DATABASE_URL). With CI=true, PostgreSQL and Redis are
+#   required instead of optional.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+ARTIFACTS=${NETDEPT_TEST_ARTIFACTS:-$PWD/test-artifacts}
+export NETDEPT_TEST_ARTIFACTS=$ARTIFACTS
+mkdir -p "$ARTIFACTS"
+
+# 1. Debian packages for the browser tests (Chromium and CJK fonts), when we may install them.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing ${need[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "!! ${need[*]} missing and not root: browser tests will be skipped"
+  fi
+fi
+
+# 2. Python packages.
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e ".[test]"
+
+# 3. Static checks.
+echo "== ruff, mypy, migrations"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null
+.venv/bin/mypy netdept >/dev/null || { .venv/bin/mypy netdept | tail -30; exit 1; }
+NETDEPT_DATA_DIR=$(mktemp -d) .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+
+reachable() { .venv/bin/python - "$1" "$2" <<'PYEOF'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PYEOF
+}
+
+if [ "${CI:-}" = "true" ]; then export NETDEPT_REQUIRE_SERVICES=1; fi
+if reachable 127.0.0.1 6379; then export NETDEPT_TEST_REDIS_URL=${NETDEPT_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}; fi
+
+PYTEST=(.venv/bin/pytest -q -n 2 --dist loadfile -p no:randomly)
+
+# 4. The suite on SQLite (the default database).
+echo "== tests on SQLite"
+"${PYTEST[@]}" --junitxml="$ARTIFACTS/junit-sqlite.xml"
+
+# 5. The suite on PostgreSQL.
+PG_URL=${NETDEPT_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+if reachable 127.0.0.1 5432 || [ -n "${NETDEPT_TEST_DATABASE_URL:-}" ]; then
+  echo "== tests on PostgreSQL"
+  NETDEPT_DATABASE_URL=$PG_URL "${PYTEST[@]}" -m "not browser" --junitxml="$ARTIFACTS/junit-postgres.xml"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required in CI but not reachable" >&2
+  exit 1
+else
+  echo "== PostgreSQL not reachable: skipped the PostgreSQL run"
+fi
