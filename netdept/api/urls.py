@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from netdept.api.audit import AuditRecordViewSet
 from netdept.api.generic import viewset_for
 from netdept.api.tokens import TokenViewSet
 from netdept.core import permissions
@@ -24,6 +25,7 @@ for page in PAGES.values():
             basename=f"{page.app_label}-{page.slug}",
         )
 router.register("tokens", TokenViewSet, basename="token")
+router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
 
 
 @api_view(["GET"])

@@ -216,3 +216,20 @@ def test_nobody_can_change_the_audit_trail_through_the_api():
     c.force_login(auditor)
     assert c.post("/audit/", {}).status_code == 405
     assert AuditRecord.objects.filter(action="delete", object_type="core.auditrecord").count() == 0
+
+
+def test_audit_api_is_read_only_and_for_auditors():
+    _make_records(2)
+    auditor = user_with_role("auditor")
+    sysadmin = user_with_role("sysadmin")
+    c = Client()
+    c.force_login(auditor)
+    r = c.get("/api/v1/core/auditrecords/?action=create")
+    assert r.status_code == 200 and r.json()["count"] == 2
+    seq = r.json()["results"][0]["seq"]
+    assert c.get(f"/api/v1/core/auditrecords/{seq}/").status_code == 200
+    assert c.delete(f"/api/v1/core/auditrecords/{seq}/").status_code == 405
+    assert c.post("/api/v1/core/auditrecords/", {}).status_code == 405
+    c.force_login(sysadmin)
+    assert c.get("/api/v1/core/auditrecords/").status_code == 403
+    assert audit.verify().ok

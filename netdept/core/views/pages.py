@@ -17,11 +17,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from netdept.core import audit, permissions, services
+from netdept.core.context_processors import add_nav
 from netdept.core.export import response as export_response
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.registry import PAGES
 
 SEARCH_LIMIT = 10
+
+add_nav(
+    "system",
+    gettext_lazy("Audit trail"),
+    "audit_list",
+    "core.view_auditrecord",
+    "bi-journal-check",
+    60,
+)
 
 
 @login_required
