@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from netdept.core.services import ModelService, service_for
+from netdept.core.services import ModelService, register_service, service_for
 
 
 @dataclass
@@ -74,6 +74,8 @@ class Page:
             self.detail_fields = list(self.fields)
         if self.service is None:
             self.service = service_for(self.model)
+        else:
+            register_service(self.model, self.service)
         if self.filterset_class is None:
             self.filterset_class = build_filterset(self)
 
@@ -104,6 +106,8 @@ class Page:
             qs = qs.prefetch_related(*self.prefetch_related)
         if self.ordering:
             qs = qs.order_by(*self.ordering)
+        elif not qs.ordered:
+            qs = qs.order_by("pk")  # stable pages for models without a default ordering
         return qs
 
 
