@@ -124,6 +124,8 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
+    # Jobs enqueued through django_tasks need its job class (also for a plain `rqworker`).
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 if env_bool("NETDEPT_TASKS_IMMEDIATE"):

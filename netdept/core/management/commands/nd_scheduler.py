@@ -1,0 +1,50 @@
+"""``netdept scheduler``: fire periodic jobs (one active scheduler; others stand by)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from netdept.core.scheduler import Scheduler, jobs
+
+
+class Command(BaseCommand):
+    help = "Run the scheduler of periodic jobs (a leader lease keeps one active at a time)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--tick", type=float, default=5.0, help="seconds between checks (default 5)"
+        )
+        parser.add_argument(
+            "--lease", type=float, default=30.0, help="seconds a leader lease lasts (default 30)"
+        )
+        parser.add_argument("--list", action="store_true", help="list the periodic jobs and exit")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["list"]:
+            from django.utils import timezone
+
+            now = timezone.now()
+            for job in sorted(jobs().values(), key=lambda j: j.name):
+                self.stdout.write(
+                    f"{job.name:40} {job.cron:20} next {timezone.localtime(job.next_due(now))}"
+                )
+            return
+        if opts["tick"] <= 0 or opts["tick"] >= opts["lease"]:
+            raise CommandError("--tick must be positive and shorter than --lease.")
+        if opts["verbosity"] >= 1:
+            logging.getLogger("netdept.core.scheduler").setLevel(
+                logging.DEBUG if opts["verbosity"] > 1 else logging.INFO
+            )
+        scheduler = Scheduler(tick_seconds=opts["tick"], lease_seconds=opts["lease"])
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            scheduler.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        scheduler.run()
