@@ -232,4 +232,7 @@ LOGGING = {
 NETDEPT = {
     "AUDIT_RETENTION_MONTHS": max(6, env_int("NETDEPT_AUDIT_RETENTION_MONTHS", 12)),
     "LIST_PAGE_SIZE": 25,
+    # The built-in system administrator, security administrator and auditor roles are created
+    # requiring a TOTP second factor (the security administrator may change it per role).
+    "PRIVILEGED_ROLES_REQUIRE_2FA": env_bool("NETDEPT_PRIVILEGED_2FA", True),
 }

@@ -18,3 +18,6 @@ TASKS = {
     }
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests sign privileged users in without a second factor unless a test asks for one
+# (the 2FA tests flag roles themselves; test_roles checks the production default).
+NETDEPT = {**NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": False}

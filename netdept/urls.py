@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from netdept.core import urls as core_urls
 from netdept.core.registry import PAGES
-from netdept.core.views import accounts, pages
+from netdept.core.views import accounts, pages, security
 from netdept.core.views.crud import urls_for
 
 
@@ -23,12 +24,18 @@ urlpatterns = [
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/preferences/", accounts.preferences_view, name="preferences"),
+    path("accounts/password/", security.password_change_view, name="password_change"),
+    path("accounts/2fa/setup/", security.otp_setup_view, name="otp_setup"),
+    path("accounts/2fa/verify/", security.otp_verify_view, name="otp_verify"),
+    path("accounts/2fa/remove/", security.otp_remove_view, name="otp_remove"),
     path("i18n/setlang/", accounts.set_language_view, name="set_language"),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("core/", include("netdept.core.urls")),
+    # Core URLs and the generated core pages share the one "core" namespace.
+    path("core/", include(([*core_urls.urlpatterns, *_app_urls("core")[0]], "core"))),
     path("api/", include("netdept.api.urls")),
+    path("org/import/", include("netdept.org.urls_import")),
 ]
-for label in sorted({p.app_label for p in PAGES.values() if p.ui}):
+for label in sorted({p.app_label for p in PAGES.values() if p.ui} - {"core"}):
     if label == "auth":
         urlpatterns.append(path("system/", include(_app_urls(label), namespace=label)))
     else:

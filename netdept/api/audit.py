@@ -54,7 +54,10 @@ class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-ar
             object_repr="api",
             extra={
                 "rows": len(response.data.get("results", [])),
-                "query": dict(request.query_params),
+                "query": {  # PostgreSQL refuses NUL in text
+                    k.replace("\x00", ""): [v.replace("\x00", "") for v in vs]
+                    for k, vs in request.query_params.lists()
+                },
             },
         )
         return response

@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -51,6 +52,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request._request.netdept_token_auth = True  # type: ignore[attr-defined]
         context._current.set(context.ActorContext(token.user, context.client_ip(request), "api"))
+        use_language(request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
@@ -59,3 +61,21 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
 class SessionAuthentication(authentication.SessionAuthentication):
     """Browser session, with CSRF checked as usual."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            use_language(request, result[0])
+        return result
+
+
+def use_language(request: Request, user: Any) -> None:
+    """The language of API messages: the one the request asks for (``Accept-Language``), else
+    the user's chosen language, else the site default (Chinese)."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        lang = translation.get_language_from_request(request._request)
+    else:
+        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        lang = getattr(profile, "language", "") or settings.LANGUAGE_CODE
+    translation.activate(lang)
+    request._request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]

@@ -26,7 +26,11 @@ def _deny(request: Request, perm: str, obj: Any = None) -> bool:
         AuditAction.DENIED,
         obj if obj is not None else None,
         actor=request.user,
-        extra={"permission": perm, "method": request.method, "path": request.path},
+        extra={
+            "permission": perm,
+            "method": request.method,
+            "path": request.path.replace("\x00", "")[:500],  # PostgreSQL refuses NUL
+        },
     )
     return False
 

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, include, path, re_path, resolve
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -28,6 +32,16 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
 
 
+class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    person = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:
@@ -45,9 +59,32 @@ def me(request: Request) -> Response:
     )
 
 
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Unknown API address: a JSON 404 (never the HTML error page); a missing trailing
+    slash is redirected like everywhere else."""
+    if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
+        match = resolve_or_none(request.path + "/")
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                request.path + "/" + (f"?{query}" if query else "")
+            )
+    return JsonResponse(
+        {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def resolve_or_none(url: str) -> Any:
+    try:
+        return resolve(url)
+    except Resolver404:
+        return None
+
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", me, name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", not_found, name="api-not-found"),
 ]

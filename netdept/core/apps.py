@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from netdept.core import signals  # noqa: F401  (login/logout audit receivers)
+        from netdept.core import pages  # noqa: F401  (working calendar pages and API)

@@ -74,6 +74,23 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
+def secret_values(obj: models.Model) -> dict[str, Any]:
+    """The raw values of ``obj``'s masked fields, to tell whether a secret changed."""
+    label = obj._meta.label_lower
+    mask = set(getattr(obj, "audit_mask", ())) | set(EXTRA_MASK.get(label, ()))
+    return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name in mask}
+
+
+def secret_changes(before: dict[str, Any], obj: models.Model) -> dict[str, list[Any]]:
+    """``{field: [MASK, MASK]}`` for each masked field whose value changed."""
+    after = secret_values(obj)
+    return {
+        k: [MASK if before.get(k) else None, MASK if after.get(k) else None]
+        for k in after
+        if after.get(k) != before.get(k)
+    }
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     keys = list(dict.fromkeys([*before, *after]))
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}

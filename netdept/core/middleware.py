@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext
 
-from netdept.core import audit, context
-from netdept.core.models.audit import AuditAction
+from netdept.core import context
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -73,7 +74,7 @@ class IdleTimeoutMiddleware:
             last = request.session.get(self.KEY)
             poll = request.headers.get("X-NetDept-Poll") == "1"
             if last is not None and now - float(last) > idle_timeout_seconds():
-                audit.record(AuditAction.LOGOUT, user, actor=user, extra={"reason": "idle timeout"})
+                request.netdept_logout_reason = "idle timeout"  # type: ignore[attr-defined]
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
@@ -84,9 +85,13 @@ class IdleTimeoutMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """Users holding a role that requires TOTP must set it up and verify before anything else."""
+    """Users holding a role that requires TOTP, and everyone who has set up a TOTP device, must
+    enter a code before anything else: no device yet → set-up page, else → verify page.
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+    A browser session calling the API must be verified too (an API token is a separate door:
+    its requests carry no session and pass here untouched)."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/")
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -98,8 +103,18 @@ class TwoFactorRequiredMiddleware:
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
-            from netdept.core.twofactor import requires_2fa
+            from netdept.core.twofactor import pending_step
 
-            if requires_2fa(user) and not user.is_verified():
-                return HttpResponseRedirect(f"{reverse('otp_verify')}?next={request.path}")
+            step = pending_step(user)
+            if step is not None:
+                if request.path.startswith("/api/"):
+                    auth = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
+                    if auth in ("token", "bearer"):
+                        return self.get_response(request)
+                    return JsonResponse(
+                        {"detail": gettext("Two-factor verification is required.")}, status=403
+                    )
+                target = reverse("otp_setup" if step == "setup" else "otp_verify")
+                query = urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(f"{target}?{query}")
         return self.get_response(request)

@@ -104,6 +104,7 @@ class ModelService(Generic[M]):
         plain, m2m = _split(self.model, data)
         with transaction.atomic():
             before = audit.snapshot(obj)
+            secrets_before = audit.secret_values(obj)
             for name, value in plain.items():
                 setattr(obj, name, value)
             self.before_save(actor, obj, data, False)
@@ -112,6 +113,7 @@ class ModelService(Generic[M]):
                 getattr(obj, name).set(values)
             self.after_save(actor, obj, data, False)
             changes = audit.diff(before, audit.snapshot(obj))
+            changes.update(audit.secret_changes(secrets_before, obj))
             if changes:
                 audit.record(AuditAction.UPDATE, obj, actor=actor, changes=changes)
         return obj

@@ -29,7 +29,10 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
     with context.acting(user, context.client_ip(request) if request else None, "web"):
-        audit.record(AuditAction.LOGOUT, user, actor=user)
+        reason = getattr(request, "netdept_logout_reason", None)
+        audit.record(
+            AuditAction.LOGOUT, user, actor=user, extra={"reason": reason} if reason else None
+        )
 
 
 @receiver(user_login_failed)

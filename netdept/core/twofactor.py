@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 
@@ -17,3 +18,77 @@ def requires_2fa(user: Any) -> bool:
         ).exists()
         user._netdept_requires_2fa = cached
     return bool(cached)
+
+
+def has_confirmed_device(user: Any) -> bool:
+    """Whether ``user`` has set up a (confirmed) TOTP device."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    cached = getattr(user, "_netdept_has_totp", None)
+    if cached is None:
+        cached = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        user._netdept_has_totp = cached
+    return bool(cached)
+
+
+def forget(user: Any) -> None:
+    """Drop the per-request caches after the user's devices or roles changed."""
+    for attr in ("_netdept_requires_2fa", "_netdept_has_totp"):
+        with contextlib.suppress(AttributeError):
+            delattr(user, attr)
+
+
+def is_verified(user: Any) -> bool:
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if callable(check) else False
+
+
+def pending_step(user: Any) -> str | None:
+    """What the signed-in ``user`` must still do before anything else in this session.
+
+    ``"setup"`` — their role requires TOTP and they have no device yet; ``"verify"`` — they
+    have a device (or their role requires one) and have not entered a code in this session;
+    ``None`` — nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or is_verified(user):
+        return None
+    _load_flags(user)
+    if has_confirmed_device(user):
+        return "verify"
+    if requires_2fa(user):
+        return "setup"
+    return None
+
+
+def _load_flags(user: Any) -> None:
+    """Both flags in one query (this runs on every request of an unverified session)."""
+    if (
+        getattr(user, "_netdept_requires_2fa", None) is not None
+        and getattr(user, "_netdept_has_totp", None) is not None
+    ):
+        return
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from netdept.org.models import RoleAssignment
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            _dev=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            _req=Exists(
+                RoleAssignment.objects.filter(
+                    user=OuterRef("pk"), role__require_2fa=True, role__is_active=True
+                )
+            ),
+        )
+        .values_list("_dev", "_req")
+        .first()
+    )
+    has_device, required = row if row is not None else (False, False)
+    user._netdept_has_totp = bool(has_device)
+    user._netdept_requires_2fa = bool(required)

@@ -333,6 +333,7 @@ def format_logins(result: DemoResult, url: str = DEMO_URL) -> str:
         f"NetDept demo: {url}",
         f"Password of every demo account: {result.password}",
         f"(kept in {result.password_file})",
+        "sysadmin, secadmin and the auditor set up a TOTP authenticator app at first sign-in.",
         "",
     ]
     width = max(len(login.username) for login in result.logins)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from netdept.api.serializers import AccountSerializer
 from netdept.core.registry import Page, register
 from netdept.org import forms, services
 from netdept.org.models import Department, Person, Position, Role, RoleAssignment, Team
@@ -131,6 +132,7 @@ register(
         search=["username", "email"],
         slug="account",
         form_class=forms.AccountForm,
+        serializer_class=AccountSerializer,
         service=services.AccountService(),
         detail_fields=["username", "email", "is_active", "last_login", "date_joined"],
     )

@@ -120,6 +120,10 @@ BUILTIN_ROLES = [
 ]
 
 
+# Roles that run NetDept itself: a second factor is required by default (DESIGN: security).
+PRIVILEGED = {"sysadmin", "secadmin", "auditor"}
+
+
 def _split(perm: Permission) -> tuple[str, str, str]:
     model = perm.content_type.model
     codename = perm.codename
@@ -132,12 +136,20 @@ def sync_builtin_roles() -> None:
     """Create missing built-in roles and seed permissions that were never seeded before."""
     from netdept.org.models import Role, RoleSeed
 
+    from django.conf import settings
+
+    privileged_2fa = bool(settings.NETDEPT.get("PRIVILEGED_ROLES_REQUIRE_2FA", True))
     perms = list(Permission.objects.select_related("content_type"))
     with transaction.atomic():
         for spec in BUILTIN_ROLES:
             role, _created = Role.objects.get_or_create(
                 code=spec.code,
-                defaults={"name": spec.name, "scope": spec.scope, "description": spec.description},
+                defaults={
+                    "name": spec.name,
+                    "scope": spec.scope,
+                    "description": spec.description,
+                    "require_2fa": spec.code in PRIVILEGED and privileged_2fa,
+                },
             )
             seeded = set(RoleSeed.objects.filter(role=role).values_list("permission_id", flat=True))
             new = [p for p in perms if p.pk not in seeded and spec.rule(*_split(p))]

@@ -89,3 +89,22 @@ def test_department_tree_cycle_is_refused():
         a.full_clean()
     assert Department.subtree_ids(a.pk) == {a.pk, b.pk}
     assert Team.objects.count() == 0
+
+
+def test_privileged_builtin_roles_require_2fa_by_default(settings):
+    from netdept.org.models import Role
+    from netdept.org.roles import PRIVILEGED, sync_builtin_roles
+
+    settings.NETDEPT = {**settings.NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": True}
+    Role.objects.all().delete()
+    sync_builtin_roles()
+    flagged = set(Role.objects.filter(require_2fa=True).values_list("code", flat=True))
+    assert flagged == PRIVILEGED == {"sysadmin", "secadmin", "auditor"}
+    # Built-in roles are complete after a fresh sync: the auditor reads the audit trail.
+    auditor = Role.objects.get(code="auditor")
+    assert auditor.permissions.filter(codename="view_auditrecord").exists()
+    assert not auditor.permissions.filter(codename__startswith="change_").exists()
+    sysadmin = Role.objects.get(code="sysadmin")
+    assert not sysadmin.permissions.filter(
+        codename__in=["view_auditrecord", "view_history"]
+    ).exists()

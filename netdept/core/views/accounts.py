@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from netdept.core import context, lockout
+from netdept.core import context, lockout, twofactor
 from netdept.core.models.accounts import UserProfile
 
 
@@ -54,11 +54,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("Wrong username or password."))
                 status = 401
             else:
-                lockout.clear(username)
+                # With a TOTP device the password is only half the proof: the failure count is
+                # cleared once the code is right too, so codes cannot be guessed without end.
+                step = twofactor.pending_step(user)
+                if step != "verify":
+                    lockout.clear(username)
                 login(request, user)
                 profile, _created = UserProfile.objects.get_or_create(user=user)
                 translation.activate(profile.language)
-                return HttpResponseRedirect(_safe_next(request, reverse("home")))
+                target = _safe_next(request, reverse("home"))
+                if step is not None:
+                    second = reverse("otp_setup" if step == "setup" else "otp_verify")
+                    return HttpResponseRedirect(f"{second}?{urlencode({'next': target})}")
+                return HttpResponseRedirect(target)
     if request.GET.get("idle"):
         messages.info(request, _("You were signed out after a period of inactivity."))
     return render(

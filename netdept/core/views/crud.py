@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from netdept.core import audit, permissions, services
 from netdept.core.display import display, field_label, is_sortable, raw_value
@@ -98,6 +98,7 @@ def page_urls(page: Page) -> dict[str, str]:
 
 
 # --- views -----------------------------------------------------------------------------------
+@require_safe
 def list_view(request: HttpRequest, page: Page) -> HttpResponse:
     fs, qs, sort = filtered(page, request)
     cols = chosen_columns(page, request)
@@ -134,6 +135,7 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
     return render(request, template, ctx)
 
 
+@require_safe
 def detail_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
     obj = get_visible(page, request, pk)
     fields = [(field_label(page.model, f), display(obj, f)) for f in (page.detail_fields or [])]
@@ -154,9 +156,10 @@ def detail_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
     }
     if page.extra_detail:
         ctx.update(page.extra_detail(request, obj))
-    return render(request, "core/detail.html", ctx)
+    return render(request, ctx.get("detail_template", "core/detail.html"), ctx)
 
 
+@require_safe
 def history_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
     obj = get_visible(page, request, pk)
     if not permissions.has_perm(request.user, "core.view_history"):
@@ -231,6 +234,7 @@ def delete_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
     return render(request, "core/confirm_delete.html", {"page": page, "obj": obj})
 
 
+@require_safe
 def export_view(request: HttpRequest, page: Page) -> HttpResponse:
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
@@ -240,7 +244,12 @@ def export_view(request: HttpRequest, page: Page) -> HttpResponse:
     objs = list(qs[:EXPORT_LIMIT])
     headers = [field_label(page.model, c) for c in cols]
     rows = ([raw_value(o, c) for c in cols] for o in objs)
-    params = {k: v for k, v in request.GET.items() if k not in ("format",)}
+    # what was asked, as text a database accepts (PostgreSQL refuses NUL) and of sane length
+    params = {
+        k.replace("\x00", "")[:50]: v.replace("\x00", "")[:200]
+        for k, v in list(request.GET.items())[:30]
+        if k != "format"
+    }
     audit.record(
         AuditAction.EXPORT,
         None,

@@ -10,3 +10,14 @@ document.addEventListener("htmx:responseError", function (evt) {
     : "The request failed (" + evt.detail.xhr.status + ")";
   box.appendChild(div);
 });
+
+// Export links follow the list as it is now: HTMX filtering and sorting push the query into the
+// address bar, so the export takes its filters from there instead of from the first page load.
+document.addEventListener("click", function (evt) {
+  var link = evt.target.closest && evt.target.closest("a[data-nd-export]");
+  if (!link) return;
+  var params = new URLSearchParams(window.location.search);
+  params.delete("page");
+  params.set("format", link.getAttribute("data-nd-export"));
+  link.href = link.pathname + "?" + params.toString();
+});

@@ -1,0 +1,45 @@
+"""Serializers of models NetDept does not own (the login model is Django's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class AccountSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A login. ``password`` is write-only, required for a new account and checked against
+    the password policy; it is never returned."""
+
+    password = serializers.CharField(
+        label=_("password"),
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "is_active", "last_login", "date_joined", "password"]
+        read_only_fields = ["last_login", "date_joined"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password = attrs.get("password")
+        if self.instance is None and not password:
+            raise serializers.ValidationError({"password": [_("A new account needs a password.")]})
+        if password:
+            probe = self.instance or get_user_model()(
+                username=attrs.get("username", ""), email=attrs.get("email", "")
+            )
+            try:
+                password_validation.validate_password(password, probe)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        else:
+            attrs.pop("password", None)
+        return attrs
