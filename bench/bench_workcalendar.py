@@ -9,9 +9,11 @@ inside a transaction that is rolled back: nothing is kept). Prints timings; asse
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -20,7 +22,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if not os.environ.get("NETDEPT_DATABASE_URL"):
-    os.environ["NETDEPT_DATA_DIR"] = tempfile.mkdtemp(prefix="netdept-bench-")
+    _tmp = tempfile.mkdtemp(prefix="netdept-bench-")
+    atexit.register(shutil.rmtree, _tmp, ignore_errors=True)
+    os.environ["NETDEPT_DATA_DIR"] = _tmp
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netdept.settings")
 
 import django

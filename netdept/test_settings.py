@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("NETDEPT_DATA_DIR", tempfile.mkdtemp(prefix="netdept-test-"))
 
 from netdept.settings import *  # noqa: F403
-from netdept.settings import PASSWORD_HASHERS, TASK_QUEUES
+from netdept.settings import NETDEPT, PASSWORD_HASHERS, TASK_QUEUES
 
 ALLOWED_HOSTS = ["*"]
 # Argon2 stays first in production settings (tested); tests hash fast.
@@ -19,5 +19,5 @@ TASKS = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests sign privileged users in without a second factor unless a test asks for one
-# (the 2FA tests flag roles themselves; test_roles checks the production default).
+# (the 2FA tests flag roles themselves; test_permissions checks the production default).
 NETDEPT = {**NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": False}

@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from netdept.core import signals  # noqa: F401  (login/logout audit receivers)
-        from netdept.core import pages  # noqa: F401  (working calendar pages and API)
+        from netdept.core import (
+            pages,  # noqa: F401  (working calendar pages and API)
+            signals,  # noqa: F401  (login/logout audit receivers)
+        )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -123,9 +124,18 @@ def build_filterset(page: Page) -> type[django_filters.FilterSet]:
         return queryset.filter(q)
 
     filter_fields: dict[str, list[str]] = {}
+    declared: dict[str, Any] = {}
     for name in page.filters:
         f = page.model._meta.get_field(name)
-        if isinstance(f, models.CharField | models.TextField) and not f.choices:
+        if isinstance(f, models.BooleanField):
+            declared[name] = django_filters.BooleanFilter(
+                field_name=name,
+                label=f.verbose_name,
+                widget=forms.Select(
+                    choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+                ),
+            )
+        elif isinstance(f, models.CharField | models.TextField) and not f.choices:
             filter_fields[name] = ["exact", "icontains"]
         elif isinstance(f, models.DateField | models.DateTimeField | models.IntegerField):
             filter_fields[name] = ["exact", "gte", "lte"]
@@ -136,6 +146,7 @@ def build_filterset(page: Page) -> type[django_filters.FilterSet]:
     attrs: dict[str, Any] = {
         "Meta": meta,
         "q": django_filters.CharFilter(method=search, label=_("Search")),
+        **declared,
     }
     return type(f"{page.model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
 

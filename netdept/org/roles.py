@@ -134,9 +134,9 @@ def _split(perm: Permission) -> tuple[str, str, str]:
 
 def sync_builtin_roles() -> None:
     """Create missing built-in roles and seed permissions that were never seeded before."""
-    from netdept.org.models import Role, RoleSeed
-
     from django.conf import settings
+
+    from netdept.org.models import Role, RoleSeed
 
     privileged_2fa = bool(settings.NETDEPT.get("PRIVILEGED_ROLES_REQUIRE_2FA", True))
     perms = list(Permission.objects.select_related("content_type"))

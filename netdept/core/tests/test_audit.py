@@ -233,3 +233,31 @@ def test_audit_api_is_read_only_and_for_auditors():
     c.force_login(sysadmin)
     assert c.get("/api/v1/core/auditrecords/").status_code == 403
     assert audit.verify().ok
+
+
+def test_history_tab_shows_readable_values_and_the_persons_name():
+    dept = DepartmentFactory(name="信息科")
+    other = DepartmentFactory(name="内科")
+    director = user_with_role("director", department=dept)
+    director.person.name = "王主任"
+    director.person.save()
+    svc = service_for(Team)
+    team = svc.create(director, {"name": "网络运维组", "department": dept, "is_active": True})
+    svc.update(director, team, {"department": other, "is_active": False})
+    c = Client()
+    c.force_login(director)
+    html = c.get(f"/org/team/{team.pk}/history/").content.decode()
+    assert "信息科" in html and "内科" in html  # names, not ids
+    assert "王主任" in html
+    assert ">True<" not in html
+
+
+def test_history_tab_denied_to_sysadmin_and_recorded():
+    dept = DepartmentFactory()
+    team = service_for(Team).create(None, {"name": "A", "department": dept}, check=False)
+    sysadmin = user_with_role("sysadmin")
+    c = Client()
+    c.force_login(sysadmin)
+    assert c.get(f"/org/team/{team.pk}/history/").status_code == 403
+    denial = AuditRecord.objects.filter(action="denied", actor=sysadmin).last()
+    assert denial.extra["permission"] == "core.view_history"

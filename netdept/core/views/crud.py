@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from netdept.core import audit, permissions, services
 from netdept.core.display import display, field_label, is_sortable, raw_value
 from netdept.core.export import response as export_response
+from netdept.core.history import entries as history_entries
 from netdept.core.models.audit import AuditAction
 from netdept.core.registry import Page
 
@@ -163,16 +164,12 @@ def detail_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
 def history_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
     obj = get_visible(page, request, pk)
     if not permissions.has_perm(request.user, "core.view_history"):
-        services.require(request.user, "view_history", obj)  # records the denial
-    records = audit.history(obj).select_related("actor")[:200]
-    labels = {
-        f.name: str(f.verbose_name)
-        for f in page.model._meta.get_fields()
-        if hasattr(f, "verbose_name")
-    }
-    entries = [
-        (r, [(labels.get(k, k), v[0], v[1]) for k, v in (r.changes or {}).items()]) for r in records
-    ]
+        audit.record(
+            AuditAction.DENIED, obj, actor=request.user, extra={"permission": "core.view_history"}
+        )
+        raise PermissionDenied("core.view_history")
+    records = audit.history(obj).select_related("actor", "actor__person")[:200]
+    entries = history_entries(page.model, records)
     template = "core/_history.html" if request.htmx else "core/history.html"
     return render(request, template, {"page": page, "obj": obj, "entries": entries})
 
