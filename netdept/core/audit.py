@@ -30,7 +30,9 @@ MIN_RETENTION_MONTHS = 6
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # PostgreSQL cannot store NUL in text or JSON
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()

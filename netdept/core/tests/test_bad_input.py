@@ -195,3 +195,11 @@ def test_bad_query_parameters_never_break_a_list(client, params):
     TeamFactory()
     assert client.get("/org/team/", params).status_code == 200
     assert client.get("/org/team/export/", {**params, "format": "csv"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_search_are_harmless():
+    from netdept.testing.factories import user_with_role
+
+    c = ui_client(user_with_role("director"))
+    assert c.get("/search/", {"q": "a\x00b"}).status_code == 200

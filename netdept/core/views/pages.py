@@ -67,7 +67,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def search_view(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     groups = []
     if q:
         for page in PAGES.values():

@@ -152,11 +152,6 @@ def test_sysadmin_cannot_read_the_audit_trail_or_history(world: World) -> None:
     assert denials(admin).filter(extra__permission="core.view_auditrecord").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="三权分立 gap: a sysadmin may assign itself the auditor role (org/services.py "
-    "RoleAssignmentService has no self-grant rule); reported to the lead",
-)
 def test_sysadmin_cannot_grant_itself_the_audit_role(world: World) -> None:
     admin = user_with_role("sysadmin", department=world.dept)
     r = ui_client(admin).post(
@@ -323,3 +318,34 @@ def test_requester_sees_only_their_own_person_record(world: World) -> None:
     assert a.patch(api("person", user.person), {"phone": "1"}, format="json").status_code == 403
     assert_no_audit_access(user, world.team)
     assert Person.objects.get(pk=user.person.pk).phone == ""
+
+
+def test_separation_of_duties_holds_for_roles_and_people(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    from netdept.org.services import RoleAssignmentService, RoleService
+
+    admin = user_with_role("sysadmin", department=world.dept)
+    other = UserFactory()
+    RoleAssignment.objects.create(user=other, role=Role.objects.get(code="auditor"))
+    # Nobody else may be given account administration on top of audit rights …
+    with pytest.raises(ValidationError, match="三权分立"):
+        RoleAssignmentService().create(
+            admin, {"user": other, "role": Role.objects.get(code="sysadmin")}
+        )
+    # … a role may not combine them …
+    sysadmin_role = Role.objects.get(code="sysadmin")
+    audit_perm = Role.objects.get(code="auditor").permissions.filter(codename="view_auditrecord")
+    with pytest.raises(ValidationError):
+        RoleService().create(
+            admin,
+            {
+                "code": "super",
+                "name": "super",
+                "scope": "all",
+                "permissions": [*sysadmin_role.permissions.all(), *audit_perm],
+            },
+        )
+    # … and nobody edits a role they hold.
+    with pytest.raises(ValidationError):
+        RoleService().update(admin, sysadmin_role, {"description": "x"})
