@@ -1,0 +1,1 @@
+"""Channel kinds. Importing this package registers every transport."""
