@@ -8,7 +8,6 @@ Screenshots land in ``<artifacts>/screenshots/<test>-<step>.png``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,10 +31,8 @@ try:
 except ImportError:  # pragma: no cover - the browser fixture skips or fails with a reason
     expect = None
 
-# Texts the director reads, as (Chinese, English source). Until the central translation lands
-# (netdept/locale/zh_Hans/LC_MESSAGES/django.mo), the Chinese UI shows the English source, so
-# the assertions expect the Chinese text only once the catalogue exists.
-# TODO(lead): align the Chinese column with the final zh_Hans catalogue, then drop the fallback.
+# Texts the director reads, as (Chinese, English source). The Chinese column is what the
+# zh_Hans catalogue (netdept/locale/zh_Hans/LC_MESSAGES/django.po) says.
 TEXTS = {
     "sign_in": ("登录", "Sign in"),
     "people": ("人员", "People"),
@@ -43,7 +40,7 @@ TEXTS = {
     "history": ("历史", "History"),
     "export": ("导出", "Export"),
     "created": ("创建", "Create"),
-    "add": ("添加", "Add"),
+    "add": ("新建", "Add"),
 }
 
 
@@ -53,13 +50,9 @@ def required_message() -> str:
         return str(forms.Field.default_error_messages["required"])
 
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "netdept/locale/zh_Hans/LC_MESSAGES/django.mo"
-
-
 def zh(key: str) -> str:
-    """The text the Chinese UI shows for ``key`` (English source until translated)."""
-    chinese, english = TEXTS[key]
-    return chinese if CATALOGUE.exists() else english
+    """The text the Chinese UI shows for ``key``."""
+    return TEXTS[key][0]
 
 
 def en(key: str) -> str:
@@ -200,7 +193,7 @@ def test_director_sets_up_a_team_and_a_person(page: Any, server: str, network: A
     entry = page.locator("#tab-history .nd-history-entry")
     expect(entry.first).to_be_visible()
     expect(entry.first).to_contain_text(zh("created"))
-    expect(entry.first).to_contain_text(director.username)
+    expect(entry.first).to_contain_text(director.person.name)  # people, not logins
     expect(entry.first).to_contain_text("N0002")
     shot("09-person-history")
 

@@ -558,6 +558,7 @@ def test_team_scoped_engineer_does_not_see_global_overrides() -> None:
 @pytest.mark.django_db
 def test_form_and_api_refuse_bad_working_periods() -> None:
     director = user_with_role("director")
+    UserProfile.objects.update_or_create(user=director, defaults={"language": "en"})
     c = ui_client(director)
     with translation.override("en"):
         r = c.post(

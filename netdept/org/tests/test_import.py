@@ -314,7 +314,7 @@ def test_ui_preview_lists_every_bad_row_and_confirm_imports_nothing(client):
     assert html.count('class="table-danger"') == 3
     assert 'id="nd-import-confirm" disabled' in html
     for column in ("名称", "类型", "上级编码"):
-        assert f"{column}: " in html
+        assert f"{column}：" in html
     r = client.get("/org/import/departments/preview/?only=errors")
     assert len(r.context["rows"]) == 3
 
