@@ -29,6 +29,8 @@ class PersonForm(forms.ModelForm):
 
 class PermissionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
+        if obj.codename == "view_history":
+            return str(_("object history · view"))
         model = obj.content_type.model_class()
         name = model._meta.verbose_name if model else obj.content_type.model
         action = obj.codename.split("_", 1)[0]

@@ -134,11 +134,11 @@ class Position(BaseModel):
 class Person(BaseModel):
     """A member of staff, of the network department or of a served department."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     employee_no = models.CharField(_("employee number"), max_length=30, unique=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("login"),
+        verbose_name=_("login account"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -224,7 +224,7 @@ class Role(BaseModel):
 class RoleAssignment(BaseModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("login"),
+        verbose_name=_("login account"),
         on_delete=models.CASCADE,
         related_name="role_assignments",
     )
