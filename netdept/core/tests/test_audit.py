@@ -261,3 +261,49 @@ def test_history_tab_denied_to_sysadmin_and_recorded():
     assert c.get(f"/org/team/{team.pk}/history/").status_code == 403
     denial = AuditRecord.objects.filter(action="denied", actor=sysadmin).last()
     assert denial.extra["permission"] == "core.view_history"
+
+
+@pytest.mark.parametrize("slices", [2, 3])
+def test_sliced_verify_agrees_with_one_walk(slices):
+    from django.db import transaction as tx
+
+    recs = _make_records(4)
+    with tx.atomic():  # grow the chain past the slicing threshold cheaply
+        for i in range(slices * 10 + 7):
+            audit.record("update", None, object_type_label="bench.x", object_id=str(i))
+
+    def sliced():
+        return audit.verify(slices=slices, min_per_slice=10)
+
+    assert sliced().ok
+    assert sliced().checked == AuditRecord.objects.count()
+    # Tamper at the very start, at a slice boundary and in the middle of the last slice.
+    head = AuditChain.objects.get(pk=1)
+    size = (head.seq - head.anchor_seq) // slices
+    for victim_seq in (recs[0].seq, head.anchor_seq + 1 + size, head.seq - 3):
+        original = AuditRecord.objects.get(seq=victim_seq).object_repr
+        AuditRecord.objects.filter(seq=victim_seq).update(object_repr="forged")
+        one, cut = audit.verify(), sliced()
+        assert (one.ok, one.first_bad_seq) == (cut.ok, cut.first_bad_seq) == (False, victim_seq)
+        AuditRecord.objects.filter(seq=victim_seq).update(object_repr=original)
+    # A deleted record right at a boundary.
+    boundary = head.anchor_seq + 1 + size
+    AuditRecord.objects.filter(seq=boundary).delete()
+    assert sliced().first_bad_seq == audit.verify().first_bad_seq == boundary
+
+
+def test_parallel_verify_in_processes(transactional_db):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("processes cannot share the in-memory test database; runs on PostgreSQL")
+    from django.db import transaction as tx
+
+    _make_records(3)
+    with tx.atomic():
+        for i in range(60):
+            audit.record("update", None, object_type_label="bench.x", object_id=str(i))
+    assert audit.verify(workers=2, min_per_slice=10).ok
+    victim = AuditRecord.objects.order_by("seq")[45]
+    AuditRecord.objects.filter(pk=victim.pk).update(object_repr="forged")
+    assert audit.verify(workers=2, min_per_slice=10).first_bad_seq == victim.seq

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
             default=settings.NETDEPT["AUDIT_RETENTION_MONTHS"],
             help="retention in calendar months for purge (at least 6)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="processes that verify slices of the chain at once",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "purge":
@@ -33,7 +40,7 @@ class Command(BaseCommand):
             )
             return
         started = time.monotonic()
-        result = audit.verify()
+        result = audit.verify(workers=max(1, opts["workers"]))
         took = time.monotonic() - started
         if result.ok:
             self.stdout.write(
