@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +89,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "netdept.sqlite3",
+            "NAME": str(DATA_DIR / "netdept.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -209,7 +210,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NetDept API",
-    "DESCRIPTION": _("网络部管理系统 REST API"),
+    "DESCRIPTION": _("NetDept REST API"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -229,10 +230,14 @@ LOGGING = {
 }
 
 # --- NetDept ---------------------------------------------------------------------------------
-NETDEPT = {
+NETDEPT: dict[str, Any] = {
     "AUDIT_RETENTION_MONTHS": max(6, env_int("NETDEPT_AUDIT_RETENTION_MONTHS", 12)),
     "LIST_PAGE_SIZE": 25,
     # The built-in system administrator, security administrator and auditor roles are created
     # requiring a TOTP second factor (the security administrator may change it per role).
     "PRIVILEGED_ROLES_REQUIRE_2FA": env_bool("NETDEPT_PRIVILEGED_2FA", True),
+    # The address users reach NetDept at: links in emails and robot messages start with it.
+    "BASE_URL": env("NETDEPT_BASE_URL", "http://127.0.0.1:8000"),
+    # Seconds after which a delivery claimed by a worker that died is sent again.
+    "NOTIFY_CLAIM_TIMEOUT": env_int("NETDEPT_NOTIFY_CLAIM_TIMEOUT", 300),
 }

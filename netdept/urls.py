@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 
 from netdept.core import urls as core_urls
@@ -9,8 +9,8 @@ from netdept.core.views import accounts, pages, security
 from netdept.core.views.crud import urls_for
 
 
-def _app_urls(app_label: str) -> tuple[list[object], str]:
-    patterns: list[object] = []
+def _app_urls(app_label: str) -> tuple[list[URLPattern | URLResolver], str]:
+    patterns: list[URLPattern | URLResolver] = []
     for page in PAGES.values():
         if page.app_label == app_label and page.ui:
             patterns += urls_for(page)

@@ -31,7 +31,7 @@ class AuditRecordSerializer(serializers.ModelSerializer[AuditRecord]):
         ]
 
 
-class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit trail. Nobody can change it through NetDept; auditors can read it."""
 
     model = AuditRecord

@@ -78,4 +78,4 @@ def use_language(request: Request, user: Any) -> None:
         profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
         lang = getattr(profile, "language", "") or settings.LANGUAGE_CODE
     translation.activate(lang)
-    request._request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+    request._request.LANGUAGE_CODE = lang

@@ -27,7 +27,7 @@ def serializer_for(page: Page) -> type[serializers.ModelSerializer[Any]]:
     return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
 
 
-class PageViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class PageViewSet(viewsets.ModelViewSet):
     page: Page
     model: type[models.Model]
 

@@ -39,7 +39,9 @@ class ScopedModelPermission(drf_permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        if hasattr(view, "action") and view.action is None:
+        if (hasattr(view, "action") and view.action is None) or (
+            (request.method or "").lower() not in getattr(view, "http_method_names", ())
+        ):
             return True  # a method the endpoint does not have: let it answer 405
         model = getattr(view, "model", None)
         if model is None:

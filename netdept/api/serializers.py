@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
-class AccountSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AccountSerializer(serializers.ModelSerializer):
     """A login. ``password`` is write-only, required for a new account and checked against
     the password policy; it is never returned."""
 

@@ -59,7 +59,7 @@ class TokenViewSet(
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """The signed-in user's own tokens. DELETE revokes (the record stays for the audit)."""
 
     serializer_class = TokenSerializer
@@ -68,7 +68,10 @@ class TokenViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user)
+        user = self.request.user
+        if not user.is_authenticated:  # IsAuthenticated keeps anonymous requests out
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ser = self.get_serializer(data=request.data)

@@ -18,6 +18,8 @@ from netdept.api.audit import AuditRecordViewSet
 from netdept.api.generic import viewset_for
 from netdept.api.tokens import TokenViewSet
 from netdept.core import permissions
+from netdept.core.notifications import pages as _notification_pages  # noqa: F401  (registers)
+from netdept.core.notifications.api import InboxViewSet
 from netdept.core.registry import PAGES
 
 router = DefaultRouter()
@@ -30,9 +32,10 @@ for page in PAGES.values():
         )
 router.register("tokens", TokenViewSet, basename="token")
 router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
+router.register("core/inbox", InboxViewSet, basename="core-inbox")
 
 
-class MeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     person = serializers.IntegerField(allow_null=True)

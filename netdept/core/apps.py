@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
             pages,  # noqa: F401  (working calendar pages and API)
             signals,  # noqa: F401  (login/logout audit receivers)
         )
+        from netdept.core.notifications import channel_pages  # noqa: F401  (channels, hosts)
+        from netdept.core.notifications import pages as notification_pages  # noqa: F401

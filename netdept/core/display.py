@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 
 def field_label(model: type[models.Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        f = model._meta.get_field(name)
     except Exception:
-        attr = getattr(model, name, None)
-        return str(getattr(attr, "short_description", name))
+        f = None
+    if isinstance(f, models.Field):  # not a reverse relation: those have no verbose_name
+        return str(f.verbose_name)
+    attr = getattr(model, name, None)
+    return str(getattr(attr, "short_description", name))
 
 
 def raw_value(obj: models.Model, name: str) -> Any:

@@ -29,11 +29,29 @@ def is_locked(username: str, ip: str | None) -> bool:
     return bool(ip) and recent.filter(ip=ip).count() >= limit
 
 
+def _tell_security_admins(username: str, ip: str | None) -> None:
+    """A lockout is a security event: the security administrators get a notification."""
+    from netdept.core.notifications import notify
+
+    policy = SecurityPolicy.current()
+    until = timezone.localtime() + datetime.timedelta(minutes=policy.lockout_minutes)
+    notify(
+        "core.account_locked",
+        recipients=["role:secadmin"],
+        data={"username": username, "ip": ip or "", "until": until.strftime("%Y-%m-%d %H:%M")},
+        dedupe_key=f"lockout:{username}:{ip}:{until:%Y%m%d%H%M}",
+    )
+
+
 def register_failure(username: str, ip: str | None) -> None:
     LoginAttempt.objects.create(username=username[:150], ip=ip, ts=timezone.now())
     limit, since = _window()
     recent = LoginAttempt.objects.filter(ts__gte=since)
-    if limit > 0 and recent.filter(username__iexact=username).count() == limit:
+    account_locked = limit > 0 and recent.filter(username__iexact=username).count() == limit
+    ip_locked = limit > 0 and bool(ip) and recent.filter(ip=ip).count() == limit
+    if account_locked or ip_locked:
+        _tell_security_admins(username, ip)
+    if account_locked:
         audit.record(
             AuditAction.LOCKOUT,
             None,
@@ -41,7 +59,7 @@ def register_failure(username: str, ip: str | None) -> None:
             object_repr=username[:150],
             extra={"username": username, "by": "account"},
         )
-    if limit > 0 and ip and recent.filter(ip=ip).count() == limit:
+    if ip_locked:
         audit.record(
             AuditAction.LOCKOUT,
             None,

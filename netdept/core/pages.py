@@ -69,7 +69,7 @@ class WorkingPeriodsField(forms.CharField):
         return periods
 
 
-class WorkCalendarForm(forms.ModelForm):  # type: ignore[type-arg]
+class WorkCalendarForm(forms.ModelForm):
     working_periods = WorkingPeriodsField(
         label=capfirst(_("working hours")),
         required=False,
@@ -81,7 +81,7 @@ class WorkCalendarForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "time_zone", "around_the_clock", "working_periods", "is_default"]
 
 
-class CalendarOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
+class CalendarOverrideForm(forms.ModelForm):
     class Meta:
         model = CalendarOverride
         fields = ["calendar", "date", "is_working_day", "note"]

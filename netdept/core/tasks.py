@@ -108,3 +108,6 @@ def prune_task_results() -> int:
 
 periodic("core.purge_audit_trail", "10 3 * * *", purge_audit_trail, queue="default")
 periodic("core.prune_task_results", "40 3 * * 0", prune_task_results, queue="default")
+
+# The notification service's tasks and periodic jobs live in their own module.
+from netdept.core.notifications import tasks as notification_tasks  # noqa: E402, F401

@@ -186,7 +186,12 @@ class Person(BaseModel):
         return self.name
 
     def clean(self) -> None:
-        if self.team_id and self.department_id and self.team.department_id != self.department_id:
+        if (
+            self.team_id
+            and self.department_id
+            and self.team is not None
+            and self.team.department_id != self.department_id
+        ):
             raise ValidationError({"team": _("The team belongs to another department.")})
         if self.manager_id and self.pk and self.manager_id == self.pk:
             raise ValidationError({"manager": _("A person cannot be their own manager.")})

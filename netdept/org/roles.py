@@ -30,6 +30,9 @@ DOMAIN_APPS: set[str] = {
 ORG_DATA = {"department", "team", "position", "person"}
 ACCOUNT_ADMIN = {"user", "role", "roleassignment"}
 CALENDAR = {"workcalendar", "calendaroverride"}
+# Notification settings run by the system administrator; the delivery log is read-only.
+NOTIFY_ADMIN = {"notificationchannel", "allowedhost", "eventkindsetting", "notificationtemplate"}
+NOTIFY_LOG = {"delivery", "notification"}
 
 Rule = Callable[[str, str, str], bool]  # (app_label, model, action) → granted?
 
@@ -39,7 +42,9 @@ def _sysadmin(app: str, model: str, action: str) -> bool:
         return model == "user" and action in {"view", "add", "change", "delete"}
     if app == "org":
         return model in ORG_DATA | ACCOUNT_ADMIN and action in {"view", "add", "change", "delete"}
-    return app == "core" and model in CALENDAR
+    if app == "core" and model in NOTIFY_LOG:
+        return action == "view"
+    return app == "core" and model in CALENDAR | NOTIFY_ADMIN
 
 
 def _secadmin(app: str, model: str, action: str) -> bool:

@@ -22,7 +22,7 @@ class TeamService(ModelService[Team]):
     model = Team
 
     def before_save(self, actor: Any, obj: Team, data: Mapping[str, Any], creating: bool) -> None:
-        if obj.lead_id and obj.lead.department_id != obj.department_id:
+        if obj.lead_id and obj.lead is not None and obj.lead.department_id != obj.department_id:
             raise ValidationError({"lead": _("The team lead must belong to the department.")})
 
 

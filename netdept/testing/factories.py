@@ -6,13 +6,14 @@ from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from netdept.org.models import Department, Person, Position, Role, RoleAssignment, Team
 
 PASSWORD = "Test-Pass-1234!"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -28,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -37,7 +38,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     kind = "served"
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -45,7 +46,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
 
 
-class PositionFactory(factory.django.DjangoModelFactory):
+class PositionFactory(factory.django.DjangoModelFactory[Position]):
     class Meta:
         model = Position
 
@@ -54,7 +55,7 @@ class PositionFactory(factory.django.DjangoModelFactory):
     responsibilities = "负责网络设备的日常维护。"
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -76,10 +77,10 @@ def user_with_role(
     username: str | None = None,
 ) -> Any:
     """A login holding the built-in role ``code``, linked to a person in ``department``/``team``."""
-    user = UserFactory(username=username) if username else UserFactory()
+    user = UserFactory.create(username=username) if username else UserFactory.create()
     if person is None:
-        dept = department or (team.department if team else DepartmentFactory())
-        person = PersonFactory(department=dept, team=team, user=user)
+        dept = department or (team.department if team else DepartmentFactory.create())
+        person = PersonFactory.create(department=dept, team=team, user=user)
     else:
         person.user = user
         person.save()
@@ -101,9 +102,9 @@ def custom_role(perms: list[str], scope: str = "all", code: str | None = None) -
 
 
 def user_with_perms(perms: list[str], scope: str = "all", **kwargs: Any) -> Any:
-    user = UserFactory()
-    dept = kwargs.get("department") or DepartmentFactory()
+    user = UserFactory.create()
+    dept = kwargs.get("department") or DepartmentFactory.create()
     team = kwargs.get("team")
-    PersonFactory(department=dept, team=team, user=user)
+    PersonFactory.create(department=dept, team=team, user=user)
     RoleAssignment.objects.create(user=user, role=custom_role(perms, scope))
     return user

@@ -94,7 +94,9 @@ class RobotServer:
                 self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- life cycle ---------------------------------------------------------------------------
     def __enter__(self) -> RobotServer:
@@ -213,3 +215,101 @@ class RobotServer:
         if limited:
             return 429, {"error": "too many requests"}
         return self.webhook_status, {"status": "accepted"}
+
+
+# --- SMTP ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+    login: str = ""
+
+    @property
+    def message(self) -> Any:
+        from email import message_from_bytes, policy
+
+        return message_from_bytes(self.raw, policy=policy.default)
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives.
+
+        with SmtpServer() as smtp:
+            ...  # send to smtp.port
+            smtp.messages   # ReceivedMail: envelope sender, recipients, raw message
+
+    Knobs: ``rcpt_reply`` / ``data_reply`` (e.g. ``"550 5.1.1 No such user"`` or
+    ``"451 4.3.0 Try again later"``) answer RCPT / DATA with that reply instead of 250;
+    ``password`` (with any user name) makes AUTH PLAIN / LOGIN required and checked.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[ReceivedMail] = []
+        self.rcpt_reply = ""
+        self.data_reply = ""
+        self.password = ""
+        self.logins: list[str] = []
+        self._controller: Any = None
+
+    def __enter__(self) -> SmtpServer:
+        import socket
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        outer = self
+
+        class Handler:
+            async def handle_RCPT(
+                self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+            ) -> str:
+                if outer.rcpt_reply:
+                    return outer.rcpt_reply
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                if outer.data_reply:
+                    return outer.data_reply
+                login = getattr(session, "login_data", b"") or b""
+                outer.messages.append(
+                    ReceivedMail(
+                        envelope.mail_from,
+                        list(envelope.rcpt_tos),
+                        envelope.original_content or envelope.content,
+                        login.decode() if isinstance(login, bytes) else str(login),
+                    )
+                )
+                return "250 2.0.0 Ok: queued as NETDEPT"
+
+        def authenticator(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> Any:
+            if isinstance(data, LoginPassword) and data.password.decode() == outer.password:
+                outer.logins.append(data.login.decode())
+                return AuthResult(success=True, auth_data=data.login)
+            return AuthResult(success=False, handled=False)
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        kwargs: dict[str, Any] = {}
+        if self.password:
+            kwargs = {
+                "authenticator": authenticator,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._controller.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self._controller.port)

@@ -280,6 +280,11 @@ class Delivery(models.Model):
     is_digest = models.BooleanField(_("digest"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    # Set when a worker claims the delivery for sending (status SENDING). A claim older than
+    # the claim timeout belongs to a dead worker and may be taken over; the token makes sure
+    # only the claimer records the outcome.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
 
     scope_paths = {"own": "recipient"}
 

@@ -517,3 +517,16 @@ def test_policy_service_checks_ranges() -> None:
     assert set(exc.value.message_dict) == {"min_length", "lockout_attempts"}
     with pytest.raises(ValidationError):
         SecurityPolicyService().delete(secadmin, SecurityPolicy.current())
+
+
+def test_lockout_notifies_the_security_administrators() -> None:
+    from netdept.core.models import InboxMessage
+
+    sec = user_with_role("secadmin")
+    victim = UserFactory()
+    c = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(5):
+        c.post("/accounts/login/", {"username": victim.username, "password": "wrong"})
+    msgs = InboxMessage.objects.filter(user=sec)
+    assert msgs.count() == 1
+    assert victim.username in msgs.get().title

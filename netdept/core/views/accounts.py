@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from netdept.core import context, lockout, twofactor
+from netdept.core.http import AuthenticatedHttpRequest
 from netdept.core.models.accounts import UserProfile
 
 
@@ -101,6 +102,6 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences_view(request: HttpRequest) -> HttpResponse:
+def preferences_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, _created = UserProfile.objects.get_or_create(user=request.user)
     return render(request, "core/preferences.html", {"profile": profile})

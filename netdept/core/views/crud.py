@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,6 +25,7 @@ from netdept.core import audit, permissions, services
 from netdept.core.display import display, field_label, is_sortable, raw_value
 from netdept.core.export import response as export_response
 from netdept.core.history import entries as history_entries
+from netdept.core.http import HtmxHttpRequest
 from netdept.core.models.audit import AuditAction
 from netdept.core.registry import Page
 
@@ -43,7 +44,11 @@ def make_form(page: Page, user: Any, *args: Any, **kwargs: Any) -> forms.ModelFo
     from netdept.core.registry import page_for
 
     for f in form.fields.values():
-        if isinstance(f, forms.ModelChoiceField) and page_for(f.queryset.model) is not None:
+        if (
+            isinstance(f, forms.ModelChoiceField)
+            and f.queryset is not None
+            and page_for(f.queryset.model) is not None
+        ):
             f.queryset = permissions.restrict(f.queryset, user, "view")
     return form
 
@@ -100,7 +105,7 @@ def page_urls(page: Page) -> dict[str, str]:
 
 # --- views -----------------------------------------------------------------------------------
 @require_safe
-def list_view(request: HttpRequest, page: Page) -> HttpResponse:
+def list_view(request: HtmxHttpRequest, page: Page) -> HttpResponse:
     fs, qs, sort = filtered(page, request)
     cols = chosen_columns(page, request)
     paginator = Paginator(
@@ -161,7 +166,7 @@ def detail_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
 
 
 @require_safe
-def history_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
+def history_view(request: HtmxHttpRequest, page: Page, pk: Any) -> HttpResponse:
     obj = get_visible(page, request, pk)
     if not permissions.has_perm(request.user, "core.view_history"):
         audit.record(
@@ -175,7 +180,7 @@ def history_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def create_view(request: HttpRequest, page: Page) -> HttpResponse:
+def create_view(request: HtmxHttpRequest, page: Page) -> HttpResponse:
     if not page.can_add:
         raise Http404
     services.require(request.user, "add", page.model)
@@ -193,7 +198,7 @@ def create_view(request: HttpRequest, page: Page) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def edit_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
+def edit_view(request: HtmxHttpRequest, page: Page, pk: Any) -> HttpResponse:
     if not page.can_change:
         raise Http404
     obj = get_visible(page, request, pk)
@@ -213,7 +218,7 @@ def edit_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def delete_view(request: HttpRequest, page: Page, pk: Any) -> HttpResponse:
+def delete_view(request: HtmxHttpRequest, page: Page, pk: Any) -> HttpResponse:
     if not page.can_delete:
         raise Http404
     obj = get_visible(page, request, pk)
@@ -245,7 +250,7 @@ def export_view(request: HttpRequest, page: Page) -> HttpResponse:
     params = {
         k.replace("\x00", "")[:50]: v.replace("\x00", "")[:200]
         for k, v in list(request.GET.items())[:30]
-        if k != "format"
+        if k != "format" and isinstance(v, str)  # always a str: the last value of the key
     }
     audit.record(
         AuditAction.EXPORT,
@@ -266,7 +271,9 @@ def _form_data(form: forms.ModelForm) -> dict[str, Any]:
     return {n: form.cleaned_data[n] for n in names if n in model_fields}
 
 
-def _render_form(request: HttpRequest, page: Page, form: forms.ModelForm, obj: Any) -> HttpResponse:
+def _render_form(
+    request: HtmxHttpRequest, page: Page, form: forms.ModelForm, obj: Any
+) -> HttpResponse:
     ctx = {
         "page": page,
         "form": form,
@@ -281,7 +288,7 @@ def _render_form(request: HttpRequest, page: Page, form: forms.ModelForm, obj: A
     return render(request, template, ctx, status=status)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         resp = HttpResponse(status=204)
         resp["HX-Redirect"] = url
@@ -289,7 +296,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def urls_for(page: Page) -> list[Any]:
+def urls_for(page: Page) -> list[URLPattern]:
     def bind(view: Any) -> Any:
         def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             return view(request, page, **kwargs)

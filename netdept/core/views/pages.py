@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET
 
 from netdept.core import audit, permissions, services
 from netdept.core.context_processors import add_nav
+from netdept.core.display import field_label
 from netdept.core.export import response as export_response
+from netdept.core.http import HtmxHttpRequest
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.registry import PAGES
 
@@ -66,7 +68,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def search_view(request: HttpRequest) -> HttpResponse:
+def search_view(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     groups = []
     if q:
@@ -142,7 +144,7 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
             object_repr=str(AuditRecord._meta.verbose_name_plural),
             extra={"format": fmt, "rows": len(rows)},
         )
-        headers = [str(AuditRecord._meta.get_field(c).verbose_name) for c in AUDIT_COLUMNS]
+        headers = [field_label(AuditRecord, c) for c in AUDIT_COLUMNS]
         out = (
             [*r[:1], timezone.localtime(r[1]).replace(tzinfo=None), *r[2:8], str(r[8])]
             for r in rows
