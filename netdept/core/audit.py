@@ -259,15 +259,51 @@ _FIELDS = (
 
 
 def _iter_records(first: int, last: int | None, chunk: int = 10000) -> Iterator[tuple[Any, ...]]:
+    """Rows of the chain in order, read with a plain cursor (the ORM's per-row converters
+    would cost more than the hashing) and normalised to what ``_hash_fields`` expects."""
+    from django.db import connection
+
+    meta = AuditRecord._meta
+    quote = connection.ops.quote_name
+    column = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(str(column[f])) for f in _FIELDS)
+    seq_col = quote(str(column["seq"]))
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {seq_col} > %s"  # noqa: S608
+    if last is not None:
+        sql += f" AND {seq_col} <= %s"
+    sql += f" ORDER BY {seq_col} LIMIT %s"
+    utc = datetime.UTC
+    loads = json.loads
     after = first - 1
     while True:
-        qs = AuditRecord.objects.filter(seq__gt=after)
-        if last is not None:
-            qs = qs.filter(seq__lte=last)
-        rows = list(qs.order_by("seq").values_list(*_FIELDS)[:chunk])
+        params = [after, last, chunk] if last is not None else [after, chunk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         if not rows:
             return
-        yield from rows
+        for row in rows:
+            ts = row[1]
+            if isinstance(ts, str):  # SQLite keeps UTC text
+                ts = datetime.datetime.fromisoformat(ts).replace(tzinfo=utc)
+            elif ts.tzinfo is None:
+                ts = ts.replace(tzinfo=utc)
+            changes, extra = row[9], row[10]
+            yield (
+                row[0],
+                ts,
+                row[2],
+                row[3],
+                None if row[4] is None else str(row[4]),
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                loads(changes) if isinstance(changes, str | bytes) else changes,
+                loads(extra) if isinstance(extra, str | bytes) else extra,
+                row[11],
+                row[12],
+            )
         after = rows[-1][0]
 
 

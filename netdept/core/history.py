@@ -72,6 +72,8 @@ def entries(model: type[models.Model], records: Iterable[AuditRecord]) -> list[E
             before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
             rows.append((label, show(f, before), show(f, after)))
         person = getattr(rec.actor, "person", None) if rec.actor_id else None
-        actor = person.name if person is not None else (rec.actor_name or _("system"))
+        via = {"command": _("command line"), "task": _("background task"), "system": _("system")}
+        name = rec.actor_name or "system"
+        actor = person.name if person is not None else str(via.get(name, name))
         result.append(Entry(rec, actor, rows))
     return result

@@ -43,14 +43,34 @@ def make_form(page: Page, user: Any, *args: Any, **kwargs: Any) -> forms.ModelFo
     form = form_class_for(page)(*args, **kwargs)
     from netdept.core.registry import page_for
 
-    for f in form.fields.values():
+    instance = getattr(form, "instance", None)
+    for name, f in form.fields.items():
         if (
             isinstance(f, forms.ModelChoiceField)
             and f.queryset is not None
             and page_for(f.queryset.model) is not None
         ):
-            f.queryset = permissions.restrict(f.queryset, user, "view")
+            visible = permissions.restrict(f.queryset, user, "view")
+            # Keep the value the object has now, even when the editor may not see it: saving
+            # a form must never drop a link the editor could not choose (nor see).
+            current = _current_pks(instance, name)
+            if current:
+                visible = visible | f.queryset.filter(pk__in=current)
+            f.queryset = visible.distinct() if current else visible
     return form
+
+
+def _current_pks(instance: Any, name: str) -> list[Any]:
+    if instance is None or instance.pk is None:
+        return []
+    try:
+        field = instance._meta.get_field(name)
+    except Exception:
+        return []
+    if field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    value = getattr(instance, getattr(field, "attname", name), None)
+    return [value] if value is not None else []
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -304,12 +304,13 @@ def test_team_lead_sees_the_team_they_lead(world: World) -> None:
 
 
 # --- 申请人 -----------------------------------------------------------------------------------
-def test_requester_sees_only_their_own_person_record(world: World) -> None:
-    user = user_with_role("requester", team=world.team)
+def test_requester_sees_their_departments_people_and_changes_nothing(world: World) -> None:
+    user = user_with_role("requester", department=world.other_dept)
     c, a = ui_client(user), api_client(user)
-    assert ui_person_ids(c) == {user.person.pk}
-    assert api_ids(a, "person") == {user.person.pk}
-    assert c.get(ui("detail", user.person, slug="person")).status_code == 200
+    mine = {user.person.pk, world.stranger.pk}
+    assert ui_person_ids(c) == mine
+    assert api_ids(a, "person") == mine
+    assert c.get(ui("detail", world.stranger, slug="person")).status_code == 200
     assert c.get(ui("detail", world.teammate, slug="person")).status_code == 404
     assert a.get(api("person", world.teammate)).status_code == 404
     for slug in ["department", "team", "position", "role", "roleassignment"]:
@@ -349,3 +350,29 @@ def test_separation_of_duties_holds_for_roles_and_people(world: World) -> None:
     # … and nobody edits a role they hold.
     with pytest.raises(ValidationError):
         RoleService().update(admin, sysadmin_role, {"description": "x"})
+
+
+def test_editing_keeps_links_the_editor_cannot_see(world: World) -> None:
+    """A director edits a person's phone; the person's login (accounts are not the director's
+    to see) must stay linked."""
+    director = user_with_role("director", department=world.dept)
+    login = UserFactory()
+    world.teammate.user = login
+    world.teammate.save()
+    c = ui_client(director)
+    form = c.get(ui("edit", world.teammate, slug="person"))
+    assert form.status_code == 200
+    data = {
+        "name": world.teammate.name,
+        "employee_no": world.teammate.employee_no,
+        "department": world.dept.pk,
+        "team": world.team.pk,
+        "phone": "13800138123",
+        "user": login.pk,
+        "is_active": "on",
+    }
+    r = c.post(ui("edit", world.teammate, slug="person"), data)
+    assert r.status_code == 302, r.content.decode()[:500]
+    world.teammate.refresh_from_db()
+    assert world.teammate.phone == "13800138123"
+    assert world.teammate.user_id == login.pk
