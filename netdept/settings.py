@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "netdept.core",
     "netdept.org",
+    "netdept.workorders",
     "netdept.api",
 ]
 
@@ -217,6 +218,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set (the glossary's names), where two fields share or clash.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "netdept.org.models.DepartmentKind",
+        "WorkOrderKindEnum": "netdept.workorders.models.Kind",
+        "LevelEnum": "netdept.workorders.models.Level",
+    },
 }
 
 # --- Logging ---------------------------------------------------------------------------------
@@ -240,4 +247,9 @@ NETDEPT: dict[str, Any] = {
     "BASE_URL": env("NETDEPT_BASE_URL", "http://127.0.0.1:8000"),
     # Seconds after which a delivery claimed by a worker that died is sent again.
     "NOTIFY_CLAIM_TIMEOUT": env_int("NETDEPT_NOTIFY_CLAIM_TIMEOUT", 300),
+    # Work orders: reopen within / auto-close after this many working days of the resolution;
+    # the largest attachment accepted.
+    "WORKORDER_REOPEN_DAYS": env_int("NETDEPT_WORKORDER_REOPEN_DAYS", 5),
+    "WORKORDER_AUTOCLOSE_DAYS": env_int("NETDEPT_WORKORDER_AUTOCLOSE_DAYS", 3),
+    "ATTACHMENT_MAX_BYTES": env_int("NETDEPT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
 }

@@ -34,8 +34,9 @@ urlpatterns = [
     path("core/", include(([*core_urls.urlpatterns, *_app_urls("core")[0]], "core"))),
     path("api/", include("netdept.api.urls")),
     path("org/import/", include("netdept.org.urls_import")),
+    path("workorders/", include("netdept.workorders.urls")),
 ]
-for label in sorted({p.app_label for p in PAGES.values() if p.ui} - {"core"}):
+for label in sorted({p.app_label for p in PAGES.values() if p.ui} - {"core", "workorders"}):
     if label == "auth":
         urlpatterns.append(path("system/", include(_app_urls(label), namespace=label)))
     else:

@@ -21,18 +21,20 @@ from netdept.core import permissions
 from netdept.core.notifications import pages as _notification_pages  # noqa: F401  (registers)
 from netdept.core.notifications.api import InboxViewSet
 from netdept.core.registry import PAGES
+from netdept.workorders.api.views import WorkOrderViewSet
 
 router = DefaultRouter()
 for page in PAGES.values():
     if page.api:
         router.register(
-            f"{page.app_label}/{page.slug}s",
+            f"{page.app_label}/{page.api_name}",
             viewset_for(page),
             basename=f"{page.app_label}-{page.slug}",
         )
 router.register("tokens", TokenViewSet, basename="token")
 router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
 router.register("core/inbox", InboxViewSet, basename="core-inbox")
+router.register("workorders/orders", WorkOrderViewSet, basename="workorders-order")
 
 
 class MeSerializer(serializers.Serializer):

@@ -55,6 +55,7 @@ class Page:
     nav_order: int = 50
     icon: str = "bi-list"
     slug: str = ""
+    api_name: str = ""  # the plural in /api/v1/<app>/<api_name>/; derived from the slug
     form_class: type | None = None
     serializer_class: type | None = None
     service: ModelService[Any] | None = None
@@ -69,6 +70,7 @@ class Page:
     def __post_init__(self) -> None:
         meta = self.model._meta
         self.slug = self.slug or str(meta.model_name)
+        self.api_name = self.api_name or plural(self.slug)
         if self.default_columns is None:
             self.default_columns = list(self.columns)
         if self.detail_fields is None:
@@ -110,6 +112,15 @@ class Page:
         elif not qs.ordered:
             qs = qs.order_by("pk")  # stable pages for models without a default ordering
         return qs
+
+
+def plural(word: str) -> str:
+    """English plural of a slug: category → categories, delivery → deliveries, team → teams."""
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
 
 
 def build_filterset(page: Page) -> type[django_filters.FilterSet]:

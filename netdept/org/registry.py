@@ -86,6 +86,7 @@ register(
         search=["name", "employee_no", "phone", "email"],
         select_related=["department", "team", "position", "manager", "user"],
         form_class=forms.PersonForm,
+        api_name="people",
         service=services.PersonService(),
     )
 )

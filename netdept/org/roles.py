@@ -60,7 +60,9 @@ def _auditor(app: str, model: str, action: str) -> bool:
         return action in {"view", "export", "view_history"}
     if app == "core" and model == "securitypolicy":
         return action == "view"
-    return action == "view" and app in {"org", "core", "auth"} | DOMAIN_APPS
+    if app in DOMAIN_APPS and action.startswith("view"):
+        return True  # everything, internal notes included
+    return action == "view" and app in {"org", "core", "auth"}
 
 
 def _director(app: str, model: str, action: str) -> bool:
@@ -80,7 +82,7 @@ def _team_lead(app: str, model: str, action: str) -> bool:
         return model in ORG_DATA and action == "view"
     if app == "core" and model in CALENDAR:
         return action == "view"
-    return app in DOMAIN_APPS and action in {"view", "add", "change"}
+    return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
 
 def _engineer(app: str, model: str, action: str) -> bool:
@@ -90,11 +92,24 @@ def _engineer(app: str, model: str, action: str) -> bool:
         return model in ORG_DATA and action == "view"
     if app == "core" and model in CALENDAR:
         return action == "view"
-    return app in DOMAIN_APPS and action in {"view", "add", "change"}
+    return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
 
 def _requester(app: str, model: str, action: str) -> bool:
-    return app == "org" and model == "person" and action == "view"
+    if app == "org":
+        return model == "person" and action == "view"
+    if app == "workorders":
+        # File and follow orders, comment, attach photos; never internal notes.
+        return (model, action) in {
+            ("workorder", "view"),
+            ("workorder", "add"),
+            ("comment", "view"),
+            ("comment", "add"),
+            ("attachment", "view"),
+            ("attachment", "add"),
+            ("category", "view"),
+        }
+    return False
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,11 @@ BUILTIN_ROLES = [
     BuiltinRole("team_lead", "组长", "team", "分配并检查本组工作。", _team_lead),
     BuiltinRole("engineer", "工程师", "team", "处理工单、巡检、变更、备份与告警。", _engineer),
     BuiltinRole(
-        "requester", "申请人", "own", "其他科室人员：提交并跟踪工单、评价服务。", _requester
+        "requester",
+        "申请人",
+        "department",
+        "其他科室人员：提交并跟踪本人及本科室的工单、评价服务。",
+        _requester,
     ),
 ]
 

@@ -234,7 +234,7 @@ def test_openapi_schema_is_valid_and_lists_the_org_endpoints() -> None:
     schema = r.json()
     validate_schema(schema)
     paths = schema["paths"]
-    for slug in ("departments", "teams", "positions", "persons", "roles", "roleassignments"):
+    for slug in ("departments", "teams", "positions", "people", "roles", "roleassignments"):
         assert f"/api/v1/org/{slug}/" in paths, slug
         assert f"/api/v1/org/{slug}/{{id}}/" in paths, slug
     assert "/api/v1/auth/accounts/" in paths
@@ -281,3 +281,19 @@ def test_nul_characters_are_a_4xx_not_a_500() -> None:
     assert "name" in r.json()
     auditor = api_client(user_with_perms(["core.view_auditrecord"]))
     assert auditor.get("/api/v1/core/auditrecords/", {"x": "\x00"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_count_stops_at_the_cap(monkeypatch) -> None:
+    from netdept.api import pagination
+    from netdept.testing.crud import api_client
+    from netdept.testing.factories import DepartmentFactory, user_with_role
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    for _ in range(5):
+        DepartmentFactory()
+    body = api_client(user_with_role("director")).get("/api/v1/org/departments/").json()
+    assert body["count"] == 3 and body["count_capped"] is True
+    monkeypatch.setattr(pagination, "COUNT_CAP", 100)
+    body = api_client(user_with_role("director")).get("/api/v1/org/departments/").json()
+    assert body["count_capped"] is False and body["count"] >= 5

@@ -71,7 +71,7 @@ def test_person_api_list_query_count_is_constant(django_assert_max_num_queries):
     c = api_client(user)
 
     def get():
-        return c.get("/api/v1/org/persons/", {"page_size": 100})
+        return c.get("/api/v1/org/people/", {"page_size": 100})
 
     get()  # the token's first use is recorded once
     add_people(2)

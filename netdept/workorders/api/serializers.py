@@ -1,0 +1,261 @@
+"""Serializers of the work-order API: what an order looks like, and the input of each action.
+
+The input serializers only parse; every rule is checked by ``netdept.workorders.services``
+(the same functions the pages call), whose field errors come back under the same names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from netdept.org.models import Person, Team
+from netdept.workorders.models import (
+    Attachment,
+    Category,
+    Comment,
+    Kind,
+    Level,
+    Priority,
+    Source,
+    WaitingOn,
+    WorkOrder,
+    WorkRecord,
+)
+
+STAFF_ONLY_FIELDS = ("major_report", "priority_reason", "created_by")
+
+
+class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
+    category_name = serializers.CharField(source="category.name", read_only=True, default="")
+    team_name = serializers.CharField(source="team.name", read_only=True, default="")
+    assignee_name = serializers.CharField(source="assignee.name", read_only=True, default="")
+    requester_name = serializers.CharField(source="requester.name", read_only=True, default="")
+    requester_department_name = serializers.CharField(
+        source="requester_department.name", read_only=True, default=""
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    waiting_on = serializers.CharField(read_only=True)  # (one enum: the wait action's "on")
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "kind_display",
+            "category",
+            "category_name",
+            "title",
+            "description",
+            "source",
+            "requester",
+            "requester_name",
+            "requester_department",
+            "requester_department_name",
+            "contact",
+            "location",
+            "device",
+            "registration_no",
+            "impact",
+            "urgency",
+            "priority",
+            "priority_reason",
+            "is_major",
+            "major_report",
+            "solution",
+            "status",
+            "status_display",
+            "waiting_on",
+            "team",
+            "team_name",
+            "assignee",
+            "assignee_name",
+            "sla_policy",
+            "response_due",
+            "resolution_due",
+            "responded_at",
+            "resolved_at",
+            "closed_at",
+            "paused_at",
+            "response_breached",
+            "resolution_breached",
+            "escalation_percent",
+            "rating",
+            "rating_comment",
+            "rated_at",
+            "reopen_count",
+            "merged_into",
+            "created_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: WorkOrder) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("staff", False):
+            for name in STAFF_ONLY_FIELDS:
+                data.pop(name, None)
+        actions = self.context.get("actions")
+        if actions is not None:
+            data["allowed_actions"] = sorted(actions)
+        return data
+
+
+class OpenSerializer(serializers.Serializer):
+    """A new order (multipart with ``attachments`` files, or JSON without them)."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.FAULT)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    device = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    impact = serializers.ChoiceField(choices=Level.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    # A declared field named like the Field.source attribute of the DRF stubs: the API's key is
+    # "source", so the name stays and the stubs' attribute type is overridden on purpose.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=Source.choices, required=False
+    )
+    registration_no = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    on_behalf_of = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_("The service desk files the order for this person (a caller)."),
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True
+    )
+
+
+class VersionSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The order's version you saw: a change by someone else is refused (409)."),
+    )
+
+
+class AssignSerializer(VersionSerializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(VersionSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.filter(is_active=True))
+    reason = serializers.CharField(allow_blank=True)
+
+
+class WaitSerializer(VersionSerializer):
+    on = serializers.ChoiceField(choices=WaitingOn.choices)
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ResolveSerializer(VersionSerializer):
+    solution = serializers.CharField(allow_blank=True)
+    registration_no = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RateSerializer(VersionSerializer):
+    rating = serializers.IntegerField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(VersionSerializer):
+    into = serializers.IntegerField(help_text=_("The id of the order this one duplicates."))
+
+
+class PrioritySerializer(VersionSerializer):
+    impact = serializers.ChoiceField(choices=Level.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MajorSerializer(VersionSerializer):
+    is_major = serializers.BooleanField()
+    report = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentInSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True)
+    internal = serializers.BooleanField(required=False, default=False)
+
+
+class CommentSerializer(serializers.ModelSerializer[Comment]):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "author_name", "body", "internal", "created_at"]
+        read_only_fields = fields
+
+    def get_author_name(self, obj: Comment) -> str:
+        user = obj.author
+        if user is None:
+            return ""
+        person = getattr(user, "person", None) if hasattr(user, "person") else None
+        return person.name if person is not None else user.get_username()
+
+
+class WorkRecordInSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    minutes = serializers.IntegerField()
+    performed_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class WorkRecordSerializer(serializers.ModelSerializer[WorkRecord]):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = WorkRecord
+        fields = ["id", "person", "person_name", "description", "minutes", "performed_at"]
+        read_only_fields = fields
+
+
+class AttachmentInSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "created_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, obj: Attachment) -> str:
+        try:
+            return reverse("workorders:attachment", args=[obj.token])
+        except NoReverseMatch:
+            return ""
+
+
+class SlaEventSerializer(serializers.Serializer):
+    ts = serializers.DateTimeField()
+    type = serializers.CharField()
+    # A declared field named like the Field.label attribute of the DRF stubs (API key "label").
+    label = serializers.CharField()  # type: ignore[assignment]
+    text = serializers.CharField()
+    detail = serializers.JSONField()

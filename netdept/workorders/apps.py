@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_defaults(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: the default priority matrix, SLA policies and escalation rules,
+    created only when their tables are empty."""
+    from netdept.workorders.services import ensure_defaults
+
+    ensure_defaults(using=using)
+
+
+class WorkOrdersConfig(AppConfig):
+    name = "netdept.workorders"
+    label = "workorders"
+    verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from netdept.workorders import registry  # noqa: F401  (pages, navigation)
+
+        post_migrate.connect(
+            _ensure_defaults, sender=self, dispatch_uid="workorders.ensure_defaults"
+        )

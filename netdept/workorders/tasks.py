@@ -1,0 +1,43 @@
+"""Background tasks and periodic jobs of work orders."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from netdept.core import context
+from netdept.core.scheduler import periodic
+
+logger = logging.getLogger(__name__)
+
+
+@task(queue_name="default")
+def check_sla() -> int:
+    """Warnings, breaches and escalations of the running work orders (every minute)."""
+    from netdept.workorders import sla
+
+    with context.acting(None, None, "task"):
+        done = sla.check_all(timezone.now())
+    if done:
+        logger.info("SLA check: %d work orders warned, breached or escalated.", done)
+    return done
+
+
+periodic("workorders.check_sla", "* * * * *", check_sla, queue="default")
+
+
+@task(queue_name="default")
+def close_resolved() -> int:
+    """Close the orders resolved more than ``WORKORDER_AUTOCLOSE_DAYS`` working days ago."""
+    from netdept.workorders import services
+
+    with context.acting(None, None, "task"):
+        done = services.close_resolved(timezone.now())
+    if done:
+        logger.info("Auto-close: %d resolved work orders closed.", done)
+    return done
+
+
+periodic("workorders.close_resolved", "20 * * * *", close_resolved, queue="default")
