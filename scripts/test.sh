@@ -13,8 +13,11 @@ mkdir -p "$ARTIFACTS"
 
 # 1. Debian packages for the browser tests (Chromium and CJK fonts), when we may install them.
 need=()
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if command -v dpkg-query >/dev/null 2>&1; then
+  installed fonts-noto-cjk || need+=(fonts-noto-cjk)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need[*]}"
