@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -250,3 +252,40 @@ def with_link(markdown: str, message: OutboundMessage, label: str | None = None)
     if not message.url or message.url in markdown:
         return markdown
     return f"{markdown}\n\n[{label or _('Open in NetDept')}]({message.url})"
+
+
+@dataclass(frozen=True)
+class CodeRule:
+    """How a robot's error code is taken: retried later or not, and what to tell people
+    (a translatable text with ``%(code)s`` and ``%(msg)s``)."""
+
+    codes: frozenset[Any]
+    retryable: bool
+    message: Any
+
+
+def not_a_robot(status: int, answer: str, error: str) -> SendResult:
+    return SendResult(ok=False, retryable=False, status=status, answer=answer, error=error)
+
+
+def answer_by_code(
+    status: int, answer: str, code: Any, msg: str, rules: Sequence[CodeRule], fallback: Any
+) -> SendResult:
+    """The result for a robot's non-zero error code: the first matching rule, else a
+    permanent failure worded by ``fallback``."""
+    for rule in rules:
+        if code in rule.codes:
+            return SendResult(
+                ok=False,
+                retryable=rule.retryable,
+                status=status,
+                answer=answer,
+                error=str(rule.message) % {"code": code, "msg": msg},
+            )
+    return SendResult(
+        ok=False,
+        retryable=False,
+        status=status,
+        answer=answer,
+        error=str(fallback) % {"code": code, "msg": msg},
+    )

@@ -17,6 +17,7 @@ from urllib.parse import quote_plus
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netdept.core.models.notifications import NotificationChannel
 from netdept.core.notifications.transports import common
@@ -24,9 +25,25 @@ from netdept.core.notifications.transports.base import OutboundMessage, SendResu
 
 FORMATS = ("markdown", "text")
 TEXT_MAX = 18000  # bytes; DingTalk's limit is about 20,000
-RATE_LIMITED = {130101, 130102}
-SIGN_OR_IP = {310000}
-BUSY = {-1}
+RULES = (
+    common.CodeRule(
+        frozenset({130101, 130102}),
+        True,
+        gettext_lazy("DingTalk rate limit (errcode %(code)s): %(msg)s"),
+    ),
+    common.CodeRule(
+        frozenset({310000}),
+        False,
+        gettext_lazy(
+            "DingTalk refused the security check (errcode %(code)s): %(msg)s. Check the "
+            "secret (加签, SEC…), the keyword or the IP range in the robot's security settings."
+        ),
+    ),
+    common.CodeRule(
+        frozenset({-1}), True, gettext_lazy("DingTalk is busy (errcode %(code)s): %(msg)s")
+    ),
+)
+REFUSED = gettext_lazy("DingTalk refused the message (errcode %(code)s): %(msg)s")
 
 
 def sign(secret: str, timestamp_ms: str) -> str:
@@ -71,53 +88,12 @@ def body_for(channel: NotificationChannel, message: OutboundMessage) -> dict[str
 
 def interpret(status: int, data: dict[str, Any] | None, answer: str, host: str) -> SendResult:
     if data is None or "errcode" not in data:
-        return SendResult(
-            ok=False,
-            retryable=False,
-            status=status,
-            answer=answer,
-            error=_("%(host)s did not answer like a DingTalk robot.") % {"host": host},
-        )
-    code = data.get("errcode")
-    msg = str(data.get("errmsg", ""))
+        error = _("%(host)s did not answer like a DingTalk robot.") % {"host": host}
+        return common.not_a_robot(status, answer, error)
+    code, msg = data.get("errcode"), str(data.get("errmsg", ""))
     if code == 0:
         return SendResult(ok=True, status=status, answer=answer)
-    if code in RATE_LIMITED:
-        return SendResult(
-            ok=False,
-            retryable=True,
-            status=status,
-            answer=answer,
-            error=_("DingTalk rate limit (errcode %(code)s): %(msg)s") % {"code": code, "msg": msg},
-        )
-    if code in SIGN_OR_IP:
-        return SendResult(
-            ok=False,
-            retryable=False,
-            status=status,
-            answer=answer,
-            error=_(
-                "DingTalk refused the security check (errcode %(code)s): %(msg)s. Check the "
-                "secret (加签, SEC…), the keyword or the IP range in the robot's security settings."
-            )
-            % {"code": code, "msg": msg},
-        )
-    if code in BUSY:
-        return SendResult(
-            ok=False,
-            retryable=True,
-            status=status,
-            answer=answer,
-            error=_("DingTalk is busy (errcode %(code)s): %(msg)s") % {"code": code, "msg": msg},
-        )
-    return SendResult(
-        ok=False,
-        retryable=False,
-        status=status,
-        answer=answer,
-        error=_("DingTalk refused the message (errcode %(code)s): %(msg)s")
-        % {"code": code, "msg": msg},
-    )
+    return common.answer_by_code(status, answer, code, msg, RULES, REFUSED)
 
 
 class DingTalkTransport:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netdept.core.models.notifications import NotificationChannel
 from netdept.core.notifications.transports import common
@@ -20,9 +21,23 @@ from netdept.core.notifications.transports.base import OutboundMessage, SendResu
 FORMATS = ("markdown", "text")
 MARKDOWN_MAX = 4096  # bytes
 TEXT_MAX = 2048  # bytes
-RATE_LIMITED = {45009}
-INVALID_KEY = {93000}
-BUSY = {-1}
+RULES = (
+    common.CodeRule(
+        frozenset({45009}), True, gettext_lazy("WeCom rate limit (errcode %(code)s): %(msg)s")
+    ),
+    common.CodeRule(
+        frozenset({93000}),
+        False,
+        gettext_lazy(
+            "WeCom does not know this robot (errcode %(code)s): %(msg)s. Copy the webhook "
+            "address with its key= again from the group's robot settings."
+        ),
+    ),
+    common.CodeRule(
+        frozenset({-1}), True, gettext_lazy("WeCom is busy (errcode %(code)s): %(msg)s")
+    ),
+)
+REFUSED = gettext_lazy("WeCom refused the message (errcode %(code)s): %(msg)s")
 
 
 def body_for(channel: NotificationChannel, message: OutboundMessage) -> dict[str, Any]:
@@ -52,53 +67,12 @@ def body_for(channel: NotificationChannel, message: OutboundMessage) -> dict[str
 
 def interpret(status: int, data: dict[str, Any] | None, answer: str, host: str) -> SendResult:
     if data is None or "errcode" not in data:
-        return SendResult(
-            ok=False,
-            retryable=False,
-            status=status,
-            answer=answer,
-            error=_("%(host)s did not answer like a WeCom robot.") % {"host": host},
-        )
-    code = data.get("errcode")
-    msg = str(data.get("errmsg", ""))
+        error = _("%(host)s did not answer like a WeCom robot.") % {"host": host}
+        return common.not_a_robot(status, answer, error)
+    code, msg = data.get("errcode"), str(data.get("errmsg", ""))
     if code == 0:
         return SendResult(ok=True, status=status, answer=answer)
-    if code in RATE_LIMITED:
-        return SendResult(
-            ok=False,
-            retryable=True,
-            status=status,
-            answer=answer,
-            error=_("WeCom rate limit (errcode %(code)s): %(msg)s") % {"code": code, "msg": msg},
-        )
-    if code in INVALID_KEY:
-        return SendResult(
-            ok=False,
-            retryable=False,
-            status=status,
-            answer=answer,
-            error=_(
-                "WeCom does not know this robot (errcode %(code)s): %(msg)s. Copy the webhook "
-                "address with its key= again from the group's robot settings."
-            )
-            % {"code": code, "msg": msg},
-        )
-    if code in BUSY:
-        return SendResult(
-            ok=False,
-            retryable=True,
-            status=status,
-            answer=answer,
-            error=_("WeCom is busy (errcode %(code)s): %(msg)s") % {"code": code, "msg": msg},
-        )
-    return SendResult(
-        ok=False,
-        retryable=False,
-        status=status,
-        answer=answer,
-        error=_("WeCom refused the message (errcode %(code)s): %(msg)s")
-        % {"code": code, "msg": msg},
-    )
+    return common.answer_by_code(status, answer, code, msg, RULES, REFUSED)
 
 
 class WeComTransport:
