@@ -508,6 +508,8 @@ def test_every_action_form(w: World) -> None:
     assert _post(eng, o, "resolve", {"solution": "更换光模块"}).status_code == 302
     o.refresh_from_db()
     assert o.status == Status.RESOLVED
+    page = ui_client(eng).get(reverse("workorders:order", args=[o.number])).content.decode()
+    assert 'id="wo-solution"' in page and "更换光模块" in page  # the solution is on the page
     assert _post(eng, o, "reopen", {"reason": "又断了"}).status_code == 302
     o.refresh_from_db()
     assert o.status not in (Status.RESOLVED, Status.CLOSED) and o.reopen_count == 1
