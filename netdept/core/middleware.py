@@ -58,6 +58,7 @@ class IdleTimeoutMiddleware:
     """Signs out a browser session idle for longer than the security policy allows."""
 
     KEY = "netdept_last_seen"
+    RESOLUTION = 60  # seconds
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -79,7 +80,9 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return HttpResponseRedirect(f"{reverse('login')}?next={request.path}&idle=1")
-            if not poll:
+            # Activity is stamped at most once a minute: stamping every request would write the
+            # session (a database write, a write lock on SQLite) on every page view.
+            if not poll and (last is None or now - float(last) >= self.RESOLUTION):
                 request.session[self.KEY] = now
         return self.get_response(request)
 

@@ -530,3 +530,22 @@ def test_lockout_notifies_the_security_administrators() -> None:
     msgs = InboxMessage.objects.filter(user=sec)
     assert msgs.count() == 1
     assert victim.username in msgs.get().title
+
+
+def test_page_views_do_not_write_the_session_every_time() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_with_role("director")
+    c = Client()
+    c.force_login(user)
+    c.get("/")  # stamps the activity once
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get("/").status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert writes == []
