@@ -148,7 +148,9 @@ class SlaPolicy(BaseModel):
         related_name="+",
         help_text=_("Empty: the default calendar."),
     )
-    warn_percent = models.PositiveSmallIntegerField(_("warn at (% of target)"), default=75)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the target)"), default=75
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -168,7 +170,7 @@ class EscalationRule(BaseModel):
         TEAM_LEAD = "team_lead", _("the team lead")
         DIRECTOR = "director", _("the director")
 
-    percent = models.PositiveSmallIntegerField(_("at % of target"))
+    percent = models.PositiveSmallIntegerField(_("at percent of the target"))
     target = models.CharField(_("notify"), max_length=20, choices=Target.choices)
     is_active = models.BooleanField(_("active"), default=True)
 
