@@ -57,6 +57,7 @@ from django.utils import timezone  # noqa: E402
 from netdept.core import audit  # noqa: E402
 from netdept.core.models import AuditChain, AuditRecord  # noqa: E402
 from netdept.org.models import Department, Person, Role, RoleAssignment, Team  # noqa: E402
+from netdept.workorders import sla  # noqa: E402
 from netdept.workorders.models import (  # noqa: E402
     Category,
     Comment,
@@ -351,6 +352,8 @@ def generate(
                 "team_id": team_id,
                 "assignee_id": assignee,
                 "sla_policy_id": org["policies"][prio],
+                "response_target_minutes": resp_min,
+                "resolution_target_minutes": res_min,
                 "response_due": response_due,
                 "resolution_due": resolution_due,
                 "responded_at": responded_at,
@@ -663,6 +666,8 @@ def main(argv: list[str] | None = None) -> None:
             "generated: " + ", ".join(f"{k} {v:,}" for k, v in writer.counts.items()),
             flush=True,
         )
+        # the SLA job's next-check instants of the running orders (the engine computes them)
+        print(f"next SLA checks set: {sla.refresh_next_checks():,}", flush=True)
     t1 = time.monotonic()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:

@@ -20,7 +20,10 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from netdept.workorders import registry  # noqa: F401  (pages, navigation)
+        from netdept.workorders import (
+            registry,  # noqa: F401  (pages, navigation)
+            sla,  # noqa: F401  (signal receivers, in every process)
+        )
 
         post_migrate.connect(
             _ensure_defaults, sender=self, dispatch_uid="workorders.ensure_defaults"

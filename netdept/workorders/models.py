@@ -277,6 +277,14 @@ class WorkOrder(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The policy's targets when the due times were set (a later edit of the policy applies to
+    # orders opened or re-prioritised afterwards); empty without a policy.
+    response_target_minutes = models.PositiveIntegerField(
+        _("response target (minutes)"), null=True, blank=True
+    )
+    resolution_target_minutes = models.PositiveIntegerField(
+        _("resolution target (minutes)"), null=True, blank=True
+    )
     response_due = models.DateTimeField(_("response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
@@ -288,6 +296,9 @@ class WorkOrder(BaseModel):
     escalation_percent = models.PositiveSmallIntegerField(
         _("escalated at %"), default=0, help_text=_("The highest escalation step reached.")
     )
+    # When the SLA job has something to do for this order (a due response, the next step of
+    # the ladder); empty while the clock does not run. Kept by the SLA engine.
+    sla_next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
@@ -311,7 +322,7 @@ class WorkOrder(BaseModel):
     version = models.PositiveIntegerField(default=1)
 
     scope_paths = {"own": "requester__user", "team": "team", "department": "requester_department"}
-    audit_exclude = ("created_at", "updated_at", "version")
+    audit_exclude = ("created_at", "updated_at", "version", "sla_next_check_at")
 
     class Meta:
         verbose_name = _("work order")
@@ -329,6 +340,12 @@ class WorkOrder(BaseModel):
             models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["rated_at"]),
+            # The SLA job's range: only the orders whose clock runs have an instant.
+            models.Index(
+                fields=["sla_next_check_at", "id"],
+                name="workorder_sla_next_check",
+                condition=models.Q(sla_next_check_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,3 +41,29 @@ def close_resolved() -> int:
 
 
 periodic("workorders.close_resolved", "20 * * * *", close_resolved, queue="default")
+
+
+@task(queue_name="default")
+def refresh_sla_next_checks(
+    policy_ids: list[int] | None = None, calendar_id: int | None = None
+) -> int:
+    """Recompute the SLA next-check instants of the running orders: of ``policy_ids``, of the
+    policies counting on ``calendar_id``, or all. Queued after a change of the escalation
+    rules, a policy, a calendar or its overrides; once a day for all (the calendar package's
+    holidays, changes made outside the application)."""
+    from netdept.workorders.sla.nextcheck import policies_on, refresh_next_checks
+
+    if calendar_id is not None:
+        policy_ids = policies_on(calendar_id)
+        if not policy_ids:
+            return 0
+    with context.acting(None, None, "task"):
+        changed = refresh_next_checks(policy_ids)
+    if changed:
+        logger.info("SLA next-check instants: %d work orders rescheduled.", changed)
+    return changed
+
+
+periodic(
+    "workorders.refresh_sla_next_checks", "50 3 * * *", refresh_sla_next_checks, queue="default"
+)

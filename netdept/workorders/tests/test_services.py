@@ -570,6 +570,50 @@ def test_priority_override_needs_a_reason_and_recalculates(w: World):
         services.set_priority(w.req, order, impact=1)
 
 
+def test_transitions_fix_the_sla_targets_and_keep_the_next_check(w: World):
+    """Seeded P3 (4 h / 24 h) and P1 (1 h / 4 h); the default ladder warns at 75 %."""
+
+    def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime(2025, 3, day, hour, minute, tzinfo=SH)
+
+    def stored() -> WorkOrder:
+        return WorkOrder.objects.get(pk=order.pk)
+
+    with freeze_time(at(3, 9)):  # Monday
+        order = w.open()
+    assert (order.response_target_minutes, order.resolution_target_minutes) == (240, 1440)
+    assert order.sla_next_check_at == order.response_due == at(3, 14, 30)  # unanswered
+    with freeze_time(at(3, 9, 30)):
+        services.accept(w.eng, order)
+    # 75 % of 24 h = 18 h: 7 h on Monday, 7.5 h on Tuesday, 3.5 h on Wednesday morning.
+    assert order.sla_next_check_at == stored().sla_next_check_at == at(5, 12)
+    with freeze_time(at(3, 10)):
+        services.wait(w.eng, order, on="vendor", reason="等厂商")
+    assert order.sla_next_check_at is None and stored().sla_next_check_at is None
+    with freeze_time(at(3, 11)):
+        services.resume(w.eng, order)
+    assert stored().sla_next_check_at == at(5, 14, 30)  # an hour later
+    with freeze_time(at(3, 11, 30)):
+        services.set_priority(w.eng, order, priority=1, reason="影响全院挂号")
+    # P1: 1.5 h of 4 h spent; 75 % after 1.5 h more, across the lunch break.
+    assert (order.response_target_minutes, order.resolution_target_minutes) == (60, 240)
+    assert order.resolution_due == at(3, 15, 30)
+    assert stored().sla_next_check_at == at(3, 14, 30)
+    with freeze_time(at(3, 12)):
+        services.resolve(w.eng, order, solution="更换网线")  # 2 h spent
+    assert stored().sla_next_check_at is None
+    p1 = SlaPolicy.objects.get(priority=1)
+    p1.response_minutes, p1.resolution_minutes = 30, 120
+    p1.save()
+    with freeze_time(at(3, 13)):
+        services.reopen(w.req, order, reason="又断网了")
+    fresh = stored()
+    assert (fresh.response_target_minutes, fresh.resolution_target_minutes) == (60, 240)
+    assert fresh.resolution_due == at(3, 15, 30)  # 2 h left of 4 h from 13:30
+    assert fresh.sla_next_check_at == at(3, 14, 30)
+    assert all("sla_next_check_at" not in (r.changes or {}) for r in audit.history(order))
+
+
 def test_major_incident_notifies_director_and_needs_report_before_resolve(w: World):
     order = w.accepted()
     services.set_major(w.eng, order, is_major=True)
