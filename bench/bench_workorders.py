@@ -19,7 +19,9 @@ API list of 100; plus the service report of last month and the director's desk.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import time
@@ -80,7 +82,12 @@ class Result:
 
 
 def measure(
-    name: str, client: Client, urls: Callable[[int], str], n: int, warmup: int = 5
+    name: str,
+    client: Client,
+    urls: Callable[[int], str],
+    n: int,
+    warmup: int = 5,
+    profiler: cProfile.Profile | None = None,
 ) -> Result | None:
     for i in range(warmup):
         resp = client.get(urls(i))
@@ -91,10 +98,14 @@ def measure(
     for i in range(n):
         url = urls(warmup + i)
         t0 = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         resp = client.get(url)
         if hasattr(resp, "render") and not getattr(resp, "is_rendered", True):
             resp.render()
         _ = resp.content
+        if profiler is not None:
+            profiler.disable()
         times.append((time.perf_counter() - t0) * 1000)
         assert resp.status_code == 200, (url, resp.status_code)
     # one more request with the queries captured: count and slowest
@@ -113,6 +124,9 @@ def main() -> None:
     parser.add_argument("--engineer", default="bench-e002")
     parser.add_argument("--only", default="", help="run the pages whose name contains this")
     parser.add_argument("--queries", action="store_true", help="print every query's time")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the timed requests of each page"
+    )
     args = parser.parse_args()
     settings.DEBUG = False
 
@@ -166,10 +180,14 @@ def main() -> None:
     for name, client, urls in pages:
         if args.only and args.only not in name:
             continue
-        r = measure(name, client, urls, args.requests)
+        profiler = cProfile.Profile() if args.profile else None
+        r = measure(name, client, urls, args.requests, profiler=profiler)
         if r is not None:
             results.append(r)
             print(r.line(), flush=True)
+            if profiler is not None:
+                stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
+                stats.print_stats(40)
             if args.queries:
                 for ms, sql in r.all_queries:
                     print(f"      {ms:7.1f} ms  {sql[:160]}")

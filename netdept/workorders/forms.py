@@ -25,6 +25,7 @@ from netdept.workorders.models import (
     WaitingOn,
     WorkOrder,
 )
+from netdept.workorders.services.common import ORDER_FIELDS
 
 BOOL_CHOICES = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -32,6 +33,17 @@ BOOL_CHOICES = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 def staff_people() -> QuerySet[Person]:
     """People who can be assignees: members of a team."""
     return Person.objects.filter(team__isnull=False, is_active=True).select_related("team")
+
+
+def slim_choices(form: forms.Form) -> forms.Form:
+    """Load only the id and name of each model choice (what a ``<select>`` shows): the desk
+    lists every team, staff person, category and department on each request. For forms that
+    are only displayed or filter a list — a form whose choices go to the services loads them
+    whole."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            field.queryset = field.queryset.select_related(None).only("pk", "name")
+    return form
 
 
 def search_orders(queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
@@ -283,17 +295,4 @@ class OnBehalfForm(forms.Form):
         )
 
     def order_data(self) -> dict[str, Any]:
-        names = (
-            "kind",
-            "category",
-            "title",
-            "description",
-            "location",
-            "device",
-            "contact",
-            "impact",
-            "urgency",
-            "source",
-            "registration_no",
-        )
-        return {n: self.cleaned_data[n] for n in names}
+        return {n: self.cleaned_data[n] for n in ORDER_FIELDS}

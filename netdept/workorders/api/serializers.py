@@ -27,6 +27,8 @@ from netdept.workorders.models import (
 )
 
 STAFF_ONLY_FIELDS = ("major_report", "priority_reason", "created_by")
+#: formats date-times as the API's fields do (ISO 8601 in the active time zone)
+DATETIME = serializers.DateTimeField()
 
 
 class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
@@ -76,6 +78,8 @@ class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
             "assignee",
             "assignee_name",
             "sla_policy",
+            "response_target_minutes",
+            "resolution_target_minutes",
             "response_due",
             "resolution_due",
             "responded_at",
@@ -98,7 +102,7 @@ class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
         read_only_fields = fields
 
     def to_representation(self, instance: WorkOrder) -> dict[str, Any]:
-        data: dict[str, Any] = super().to_representation(instance)
+        data = self.represent(instance)
         if not self.context.get("staff", False):
             for name in STAFF_ONLY_FIELDS:
                 data.pop(name, None)
@@ -106,6 +110,74 @@ class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
         if actions is not None:
             data["allowed_actions"] = sorted(actions)
         return data
+
+    def represent(self, o: WorkOrder) -> dict[str, Any]:
+        """The fields of ``Meta.fields``, read straight from the order: the same values as
+        DRF's generic field-by-field representation (a test compares the two for orders with
+        every field set and with none), at a fraction of its cost — a list of 100 orders
+        spent most of its time resolving 50 field sources per row."""
+        when = DATETIME.to_representation
+
+        def dt(value: Any) -> Any:
+            return None if value is None else when(value)
+
+        def name(related: Any) -> str:
+            return "" if related is None else related.name
+
+        return {
+            "id": o.pk,
+            "number": o.number,
+            "kind": o.kind,
+            "kind_display": o.get_kind_display(),
+            "category": o.category_id,
+            "category_name": name(o.category),
+            "title": o.title,
+            "description": o.description,
+            "source": o.source,
+            "requester": o.requester_id,
+            "requester_name": name(o.requester),
+            "requester_department": o.requester_department_id,
+            "requester_department_name": name(o.requester_department),
+            "contact": o.contact,
+            "location": o.location,
+            "device": o.device,
+            "registration_no": o.registration_no,
+            "impact": o.impact,
+            "urgency": o.urgency,
+            "priority": o.priority,
+            "priority_reason": o.priority_reason,
+            "is_major": o.is_major,
+            "major_report": o.major_report,
+            "solution": o.solution,
+            "status": o.status,
+            "status_display": o.get_status_display(),
+            "waiting_on": o.waiting_on,
+            "team": o.team_id,
+            "team_name": name(o.team),
+            "assignee": o.assignee_id,
+            "assignee_name": name(o.assignee),
+            "sla_policy": o.sla_policy_id,
+            "response_target_minutes": o.response_target_minutes,
+            "resolution_target_minutes": o.resolution_target_minutes,
+            "response_due": dt(o.response_due),
+            "resolution_due": dt(o.resolution_due),
+            "responded_at": dt(o.responded_at),
+            "resolved_at": dt(o.resolved_at),
+            "closed_at": dt(o.closed_at),
+            "paused_at": dt(o.paused_at),
+            "response_breached": o.response_breached,
+            "resolution_breached": o.resolution_breached,
+            "escalation_percent": o.escalation_percent,
+            "rating": o.rating,
+            "rating_comment": o.rating_comment,
+            "rated_at": dt(o.rated_at),
+            "reopen_count": o.reopen_count,
+            "merged_into": o.merged_into_id,
+            "created_by": o.created_by_id,
+            "version": o.version,
+            "created_at": dt(o.created_at),
+            "updated_at": dt(o.updated_at),
+        }
 
 
 class OpenSerializer(serializers.Serializer):

@@ -224,3 +224,60 @@ def test_services_refusal_for_a_requester_of_the_department_who_is_not_the_reque
     services.resolve(w.eng, order, solution="ok")
     r = act(w.colleague, order, "confirm")
     assert r.status_code == 200 and r.json()["status"] == Status.CLOSED
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "UTC"])
+def test_the_fast_representation_equals_drf_field_by_field(w: World, tz: str):
+    """``WorkOrderSerializer.represent`` reads the order directly; it must give what DRF's
+    generic representation gives for every field of ``Meta.fields`` (a new field in Meta
+    without a line in ``represent`` fails here)."""
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+
+    from netdept.workorders.api.serializers import WorkOrderSerializer
+
+    bare = WorkOrderFactory(category=None, requester=None, team=None, assignee=None)
+    full = WorkOrderFactory(category=w.category, requester=w.req.person, team=w.team)
+    now = timezone.now().replace(microsecond=123456)
+    WorkOrder.objects.filter(pk=full.pk).update(
+        assignee=w.eng.person,
+        contact="分机 8123",
+        location="5 病区 <护士站>",
+        device="SW-5F-01",
+        registration_no="KF-2026-001",
+        priority_reason="影响全科室",
+        is_major=True,
+        major_report="已上报",
+        solution="更换模块",
+        status=Status.CLOSED,
+        waiting_on="vendor",
+        response_due=now,
+        resolution_due=now,
+        responded_at=now,
+        resolved_at=now,
+        closed_at=now,
+        paused_at=now,
+        response_breached=True,
+        resolution_breached=True,
+        escalation_percent=150,
+        rating=5,
+        rating_comment="很快",
+        rated_at=now,
+        reopen_count=2,
+        merged_into=bare,
+        created_by=w.eng,
+    )
+    ser = WorkOrderSerializer()
+    fields = list(WorkOrderSerializer.Meta.fields)
+    with timezone.override(tz):
+        orders = WorkOrder.objects.select_related(
+            "category", "team", "assignee", "requester", "requester_department"
+        ).filter(pk__in=[bare.pk, full.pk])
+        assert len(orders) == 2
+        for order in orders:
+            generic = drf.ModelSerializer.to_representation(ser, order)
+            fast = ser.represent(order)
+            assert list(fast) == fields
+            assert fast == dict(generic)
+        resolved = ser.represent(WorkOrder.objects.get(pk=full.pk))["resolved_at"]
+    assert resolved.endswith("+08:00" if tz == "Asia/Shanghai" else "Z")
