@@ -4,6 +4,12 @@ import os
 import tempfile
 
 os.environ.setdefault("NETDEPT_DATA_DIR", tempfile.mkdtemp(prefix="netdept-test-"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each xdist worker gets a data directory of its own (uploaded files, generated keys):
+    # the workers inherit the controller's environment, and a test that checks "no file was
+    # stored" must not see a file another worker's test is storing at the same moment.
+    worker = os.environ["PYTEST_XDIST_WORKER"]
+    os.environ["NETDEPT_DATA_DIR"] = tempfile.mkdtemp(prefix=f"netdept-test-{worker}-")
 
 from netdept.settings import *  # noqa: F403
 from netdept.settings import NETDEPT, PASSWORD_HASHERS, TASK_QUEUES
