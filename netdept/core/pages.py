@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from netdept.core import workcalendar
+from netdept.core import holidays, permissions, workcalendar
 from netdept.core.models.calendar import CalendarOverride, WorkCalendar
 from netdept.core.registry import Page, register
 
@@ -153,6 +153,10 @@ def calendar_detail(request: HttpRequest, obj: WorkCalendar) -> dict[str, Any]:
         }
     ctx = month_view(obj, _first_month(request, schedule_tz))
     ctx["detail_template"] = "core/calendar/workcalendar_detail.html"
+    ctx["missing_years"] = holidays.missing_years(obj, timezone.localdate())
+    ctx["can_enter_schedule"] = not obj.around_the_clock and permissions.has_perm(
+        request.user, "core.add_calendaroverride"
+    )
     ctx["periods_text"] = workcalendar.format_periods(periods)
     return ctx
 

@@ -106,6 +106,36 @@ def prune_task_results() -> int:
     return deleted
 
 
+@task(queue_name="default")
+def remind_holidays_unknown() -> int:
+    """Every Monday: tell the calendar administrators about working calendars missing this
+    year's or (from October) next year's public holidays. Returns how many calendars."""
+    from django.urls import reverse
+
+    from netdept.core import holidays
+    from netdept.core.notifications import notify
+    from netdept.core.notifications.engine import holders_of
+
+    today = timezone.localdate()
+    found = holidays.calendars_missing(today)
+    admins = holders_of("core.add_calendaroverride")
+    if not found or not admins:
+        return len(found)
+    week = today.isocalendar()
+    with context.acting(None, None, "task"), transaction.atomic():
+        for calendar, years in found:
+            notify(
+                "core.holidays_unknown",
+                recipients=admins,
+                severity="warning",
+                data={"calendar": calendar.name, "years": "、".join(str(y) for y in years)},
+                link=reverse("core:calendar_schedule", args=[calendar.pk]),
+                dedupe_key=f"holidays:{calendar.pk}:{years}:{week.year}-{week.week}",
+            )
+    return len(found)
+
+
+periodic("core.remind_holidays_unknown", "0 9 * * 1", remind_holidays_unknown, queue="default")
 periodic("core.purge_audit_trail", "10 3 * * *", purge_audit_trail, queue="default")
 periodic("core.prune_task_results", "40 3 * * 0", prune_task_results, queue="default")
 

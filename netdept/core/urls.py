@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from netdept.core.notifications import channel_views
 from netdept.core.notifications import urls as notification_urls
-from netdept.core.views import accounts, security
+from netdept.core.views import accounts, holidays, security
 
 app_name = "core"
 
@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         security.api_token_revoke_view,
         name="api_token_revoke",
     ),
+    *holidays.urlpatterns,  # before the generated calendar pages
     *notification_urls.urlpatterns,
     *channel_views.urlpatterns,  # before the generated channel pages (same add/edit paths)
 ]

@@ -181,3 +181,27 @@ event_kind(
     },
     severity="warning",
 )
+event_kind(
+    "core.holidays_unknown",
+    _("A year's public holidays are not known"),
+    variables=["calendar", "years"],
+    subject={
+        "zh-hans": "工作日历 {{ calendar }} 缺少 {{ years }} 年的节假日安排",
+        "en": "Working calendar {{ calendar }}: the holidays of {{ years }} are not known",
+    },
+    body={
+        "zh-hans": (
+            "工作日历 {{ calendar }} 尚无 {{ years }} 年的法定节假日和调休安排，"
+            "这些日期暂按周一至周五计为工作日，SLA 到期时间可能落在节假日。"
+            "请在国务院办公厅公布安排后录入（可直接粘贴通知原文）。"
+            "{% if link %}\n录入：{{ link }}{% endif %}"
+        ),
+        "en": (
+            "Working calendar {{ calendar }} has no public holidays or make-up working days for "
+            "{{ years }}: those days count Monday to Friday as working days, so SLA due times may "
+            "fall on holidays. Enter the official schedule once it is published (the notice can be "
+            "pasted as is).{% if link %}\nEnter it: {{ link }}{% endif %}"
+        ),
+    },
+    severity="warning",
+)

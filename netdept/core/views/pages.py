@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from netdept.core import audit, permissions, services
+from netdept.core import audit, holidays, permissions, services
 from netdept.core.context_processors import add_nav
 from netdept.core.display import field_label
 from netdept.core.export import response as export_response
@@ -60,10 +60,19 @@ def home_view(request: HttpRequest) -> HttpResponse:
                 action__in=[AuditAction.LOGIN, AuditAction.LOGOUT]
             )[:8]
         )
+    calendars_missing = []
+    if permissions.has_perm(user, "core.add_calendaroverride"):
+        calendars_missing = holidays.calendars_missing(timezone.localdate())
     return render(
         request,
         "core/home.html",
-        {"person": person, "roles": roles, "cards": cards, "recent": recent},
+        {
+            "person": person,
+            "roles": roles,
+            "cards": cards,
+            "recent": recent,
+            "calendars_missing": calendars_missing,
+        },
     )
 
 
