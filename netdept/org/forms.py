@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
 
 from netdept.org.models import Person, Role
+from netdept.org.roles import PRIVILEGED
 
 
 class PersonForm(forms.ModelForm):
@@ -74,6 +75,16 @@ class RoleForm(forms.ModelForm):
     class Meta:
         model = Role
         fields = ["code", "name", "description", "scope", "permissions", "require_2fa", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.code in PRIVILEGED:
+            # 三权分立: a built-in privileged role keeps its rule; only its name and text change.
+            for name in ("code", "scope", "permissions", "require_2fa", "is_active"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Fixed: the rules of the built-in privileged roles cannot be changed."
+                )
 
 
 class AccountForm(forms.ModelForm):

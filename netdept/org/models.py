@@ -38,7 +38,9 @@ class Department(BaseModel):
     location = models.CharField(_("location"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    scope_paths = {"own": "pk", "team": "pk", "department": "pk"}
+    # own: the user's department; team: the departments of the user's teams; department: the
+    # user's department and the departments below it.
+    scope_paths = {"own": "people__user", "team": "teams", "department": "pk"}
 
     class Meta:
         verbose_name = _("department")
@@ -91,7 +93,9 @@ class Team(BaseModel):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    scope_paths = {"own": "pk", "team": "pk", "department": "department"}
+    # own: the user's team; team: the teams the user belongs to or leads; department: the
+    # teams of the user's department (and below).
+    scope_paths = {"own": "members__user", "team": "pk", "department": "department"}
 
     class Meta:
         verbose_name = _("team")
@@ -115,7 +119,8 @@ class Position(BaseModel):
     responsibilities = models.TextField(_("responsibilities"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    scope_paths = {"department": "department"}
+    # own: the user's position; team: positions held in the user's teams.
+    scope_paths = {"own": "holders__user", "team": "holders__team", "department": "department"}
 
     class Meta:
         verbose_name = _("position")
@@ -263,3 +268,50 @@ class RoleSeed(models.Model):
     class Meta:
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["role", "permission"], name="seed_once")]
+
+
+class GrantAction(models.TextChoices):
+    RESET_PASSWORD = "reset_password", _("reset the password")
+    DISABLE = "disable", _("disable")
+    ENABLE = "enable", _("enable")
+    EDIT = "edit", _("change name or email")
+
+
+class AccountGrant(BaseModel):
+    """The security administrator's one-time leave for the system administrator to reset,
+    disable, enable or edit a privileged administrator's account (三权分立, see
+    ``org.services``). Used once, within ``VALID_HOURS``; never changed or deleted."""
+
+    VALID_HOURS = 24
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        on_delete=models.PROTECT,
+        related_name="management_grants",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=GrantAction.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("reason"), max_length=200)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    scope_paths = {
+        "own": "account",
+        "team": "account__person__team",
+        "department": "account__person__department",
+    }
+
+    class Meta:
+        verbose_name = _("account management grant")
+        verbose_name_plural = _("account management grants")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.get_action_display()}"

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from netdept.api.serializers import AccountSerializer
 from netdept.core.registry import Page, register
 from netdept.org import forms, services
-from netdept.org.models import Department, Person, Position, Role, RoleAssignment, Team
+from netdept.org.models import (
+    AccountGrant,
+    Department,
+    Person,
+    Position,
+    Role,
+    RoleAssignment,
+    Team,
+)
 
 register(
     Page(
@@ -135,7 +146,38 @@ register(
         form_class=forms.AccountForm,
         serializer_class=AccountSerializer,
         service=services.AccountService(),
+        can_delete=False,  # never deleted (the audit trail names them): disabled, is_active
+        extra_detail=lambda request, obj: account_detail(request, obj),
         detail_fields=["username", "email", "is_active", "last_login", "date_joined"],
+    )
+)
+
+
+def account_detail(request: HttpRequest, obj: Any) -> dict[str, Any]:
+    """The account page: its roles, and a disable / enable button (accounts are never deleted)."""
+    return {
+        "detail_template": "org/account_detail.html",
+        "account_roles": list(RoleAssignment.objects.filter(user=obj).select_related("role")),
+        "account_privileged": services.is_privileged_account(obj.pk),
+    }
+
+
+register(
+    Page(
+        model=AccountGrant,
+        nav_group="system",
+        nav_order=35,
+        icon="bi-key",
+        fields=["account", "action", "note"],
+        columns=["account", "action", "note", "granted_by", "created_at", "used_at"],
+        default_columns=["account", "action", "granted_by", "created_at", "used_at"],
+        filters=["action", "account"],
+        search=["account__username", "note"],
+        select_related=["account", "granted_by"],
+        detail_fields=["account", "action", "note", "granted_by", "created_at", "used_at"],
+        service=services.AccountGrantService(),
+        can_change=False,  # a grant is used once, then kept as it was
+        can_delete=False,
     )
 )
 

@@ -1,14 +1,28 @@
 """The built-in roles (三权分立: system administrator, security administrator and auditor are
 separate), defined as rules over permissions so that modules added later are covered too.
 
-Permissions are seeded into a built-in role once; an administrator who removes one from the
-role keeps it removed (``RoleSeed`` remembers what was seeded).
+Permissions are seeded into an ordinary built-in role once; an administrator who removes one
+from the role keeps it removed (``RoleSeed`` remembers what was seeded).
+
+The three privileged roles (``PRIVILEGED``) are different: their permission set is exactly
+their rule, and their 2FA requirement is the site setting, always. Nobody can change them
+through the UI or the API (``org.services.RoleService`` refuses), and every ``migrate`` brings
+an existing database back to the rule (``enforce_privileged``, run by migration
+``org.0003_separation_of_duties`` and by ``sync_builtin_roles`` after every migrate):
+
+* system administrator: accounts (create, change, disable; never delete), the org chart,
+  calendars and notification settings; roles, role assignments and grants read only;
+* security administrator: security policy, roles, role assignments (granting roles) and the
+  account-management grants that let the system administrator reset or disable a privileged
+  account; accounts read only;
+* auditor: reads everything, the audit trail included; changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -29,6 +43,8 @@ DOMAIN_APPS: set[str] = {
 }
 ORG_DATA = {"department", "team", "position", "person"}
 ACCOUNT_ADMIN = {"user", "role", "roleassignment"}
+# Granting rights: the security administrator's part (三权分立).
+GRANTS = {"role", "roleassignment", "accountgrant"}
 CALENDAR = {"workcalendar", "calendaroverride"}
 # Notification settings run by the system administrator; the delivery log is read-only.
 NOTIFY_ADMIN = {"notificationchannel", "allowedhost", "eventkindsetting", "notificationtemplate"}
@@ -39,9 +55,12 @@ Rule = Callable[[str, str, str], bool]  # (app_label, model, action) → granted
 
 def _sysadmin(app: str, model: str, action: str) -> bool:
     if app == "auth":
-        return model == "user" and action in {"view", "add", "change", "delete"}
+        # Accounts are created, changed and disabled, never deleted (the audit trail names them).
+        return model == "user" and action in {"view", "add", "change"}
     if app == "org":
-        return model in ORG_DATA | ACCOUNT_ADMIN and action in {"view", "add", "change", "delete"}
+        if model in ORG_DATA:
+            return action in {"view", "add", "change", "delete"}
+        return model in GRANTS and action == "view"  # grants are the security administrator's
     if app == "core" and model in NOTIFY_LOG:
         return action == "view"
     return app == "core" and model in CALENDAR | NOTIFY_ADMIN
@@ -52,7 +71,11 @@ def _secadmin(app: str, model: str, action: str) -> bool:
         return True
     if app == "auth" and model == "user":
         return action == "view"
-    return app == "org" and model in {"role", "roleassignment"} and action == "view"
+    if app == "org" and model in {"role", "roleassignment"}:
+        return action in {"view", "add", "change", "delete"}
+    if app == "org" and model == "accountgrant":
+        return action in {"view", "add"}
+    return False
 
 
 def _auditor(app: str, model: str, action: str) -> bool:
@@ -85,7 +108,17 @@ def _team_lead(app: str, model: str, action: str) -> bool:
     return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
 
+def _config_write(app: str, model: str, action: str) -> bool:
+    """A write (anything but reading) on a configuration model (``record_kind = "config"``,
+    see ``core.models.base``): the engineer and the requester never get one."""
+    from netdept.core.models.base import is_config_label
+
+    return not action.startswith("view") and is_config_label(app, model)
+
+
 def _engineer(app: str, model: str, action: str) -> bool:
+    if _config_write(app, model, action):
+        return False  # configuration is not work: team leads and the director set it
     if app == "core" and model == "auditrecord":
         return action == "view_history"
     if app == "org":
@@ -96,6 +129,8 @@ def _engineer(app: str, model: str, action: str) -> bool:
 
 
 def _requester(app: str, model: str, action: str) -> bool:
+    if _config_write(app, model, action):
+        return False
     if app == "org":
         return model == "person" and action == "view"
     if app == "workorders":
@@ -126,10 +161,16 @@ BUILTIN_ROLES = [
         "sysadmin",
         "系统管理员",
         "all",
-        "管理账号、角色与组织架构；不能查看或修改审计日志（三权分立）。",
+        "管理账号（创建、停用、重置密码）与组织架构；不能授予角色，不能查看审计日志（三权分立）。",
         _sysadmin,
     ),
-    BuiltinRole("secadmin", "安全管理员", "all", "管理登录与密码策略等安全设置。", _secadmin),
+    BuiltinRole(
+        "secadmin",
+        "安全管理员",
+        "all",
+        "授予角色、维护角色与登录和密码策略等安全设置；不能创建账号或重置密码（三权分立）。",
+        _secadmin,
+    ),
     BuiltinRole("auditor", "审计员", "all", "查看全部数据与审计日志，不能修改任何数据。", _auditor),
     BuiltinRole("director", "主任", "all", "部门负责人：审批、查看全部工作。", _director),
     BuiltinRole("team_lead", "组长", "team", "分配并检查本组工作。", _team_lead),
@@ -148,7 +189,7 @@ BUILTIN_ROLES = [
 PRIVILEGED = {"sysadmin", "secadmin", "auditor"}
 
 
-def _split(perm: Permission) -> tuple[str, str, str]:
+def _split(perm: Any) -> tuple[str, str, str]:
     model = perm.content_type.model
     codename = perm.codename
     suffix = f"_{model}"
@@ -156,13 +197,50 @@ def _split(perm: Permission) -> tuple[str, str, str]:
     return perm.content_type.app_label, model, action
 
 
-def sync_builtin_roles() -> None:
-    """Create missing built-in roles and seed permissions that were never seeded before."""
+def privileged_2fa() -> bool:
+    """Whether the privileged roles require a second factor (the site setting, default yes)."""
     from django.conf import settings
 
+    return bool(settings.NETDEPT.get("PRIVILEGED_ROLES_REQUIRE_2FA", True))
+
+
+def rule_of(code: str) -> Rule | None:
+    return next((spec.rule for spec in BUILTIN_ROLES if spec.code == code), None)
+
+
+def enforce_privileged(role_model: Any, permission_model: Any, require_2fa: bool) -> list[str]:
+    """Bring each existing privileged role back to exactly its rule: its permissions, scope,
+    2FA requirement and active flag. Takes the models so that a migration can pass its
+    historical ones. Returns the codes of the roles that were changed."""
+    perms = list(permission_model.objects.select_related("content_type"))
+    changed: list[str] = []
+    for spec in BUILTIN_ROLES:
+        if spec.code not in PRIVILEGED:
+            continue
+        role = role_model.objects.filter(code=spec.code).first()
+        if role is None:
+            continue
+        want = {p.pk for p in perms if spec.rule(*_split(p))}
+        have = set(role.permissions.values_list("pk", flat=True))
+        fields = {"scope": spec.scope, "require_2fa": require_2fa, "is_active": True}
+        stale = [name for name, value in fields.items() if getattr(role, name) != value]
+        if want != have or stale:
+            changed.append(spec.code)
+        if want != have:
+            role.permissions.set(want)
+        if stale:
+            for name in stale:
+                setattr(role, name, fields[name])
+            role.save(update_fields=stale)
+    return changed
+
+
+def sync_builtin_roles() -> None:
+    """Create missing built-in roles, seed permissions that were never seeded before into the
+    ordinary ones, and hold the privileged ones to exactly their rule."""
     from netdept.org.models import Role, RoleSeed
 
-    privileged_2fa = bool(settings.NETDEPT.get("PRIVILEGED_ROLES_REQUIRE_2FA", True))
+    require_2fa = privileged_2fa()
     perms = list(Permission.objects.select_related("content_type"))
     with transaction.atomic():
         for spec in BUILTIN_ROLES:
@@ -172,13 +250,15 @@ def sync_builtin_roles() -> None:
                     "name": spec.name,
                     "scope": spec.scope,
                     "description": spec.description,
-                    "require_2fa": spec.code in PRIVILEGED and privileged_2fa,
+                    "require_2fa": spec.code in PRIVILEGED and require_2fa,
                 },
             )
             seeded = set(RoleSeed.objects.filter(role=role).values_list("permission_id", flat=True))
             new = [p for p in perms if p.pk not in seeded and spec.rule(*_split(p))]
             if new:
-                role.permissions.add(*new)
+                if spec.code not in PRIVILEGED:
+                    role.permissions.add(*new)
                 RoleSeed.objects.bulk_create(
                     [RoleSeed(role=role, permission=p) for p in new], ignore_conflicts=True
                 )
+        enforce_privileged(Role, Permission, require_2fa)

@@ -108,7 +108,9 @@ def new_account_data() -> dict[str, Any]:
 
 
 # --- 系统管理员 -------------------------------------------------------------------------------
-def test_sysadmin_manages_accounts_roles_and_assignments(world: World) -> None:
+def test_sysadmin_manages_accounts_and_secadmin_grants_roles(world: World) -> None:
+    """三权分立 (issue 8): the system administrator creates accounts (with no role); granting
+    roles and editing roles is the security administrator's part."""
     admin = user_with_role("sysadmin", department=world.dept)
     c = ui_client(admin)
     for slug in ORG_PAGES:
@@ -118,13 +120,22 @@ def test_sysadmin_manages_accounts_roles_and_assignments(world: World) -> None:
     r = c.post(ui("add", app="auth", slug="account"), new_account_data())
     assert r.status_code == 302
     account = User.objects.latest("pk")
+    engineer = Role.objects.get(code="engineer")
+    r = c.post(ui("add", slug="roleassignment"), {"user": account.pk, "role": engineer.pk})
+    assert r.status_code == 403
     r = c.post(
-        ui("add", slug="roleassignment"),
-        {"user": account.pk, "role": Role.objects.get(code="engineer").pk, "note": ""},
+        ui("add", slug="role"),
+        {"code": "pm", "name": "项目经理", "scope": "team", "is_active": "on"},
     )
+    assert r.status_code == 403
+    assert not RoleAssignment.objects.filter(user=account).exists()
+
+    sec = user_with_role("secadmin", department=world.dept)
+    s = ui_client(sec)
+    r = s.post(ui("add", slug="roleassignment"), {"user": account.pk, "role": engineer.pk})
     assert r.status_code == 302
     assert RoleAssignment.objects.filter(user=account, role__code="engineer").exists()
-    r = c.post(
+    r = s.post(
         ui("add", slug="role"),
         {"code": "pm", "name": "项目经理", "scope": "team", "is_active": "on"},
     )
@@ -173,12 +184,13 @@ def test_secadmin_cannot_manage_accounts(world: World) -> None:
     assert c.get(ui("add", app="auth", slug="account")).status_code == 403
     assert c.post(ui("add", app="auth", slug="account"), new_account_data()).status_code == 403
     target = UserFactory()
-    assert c.post(ui("delete", target, app="auth", slug="account")).status_code == 403
+    assert c.post(ui("delete", target, app="auth", slug="account")).status_code == 404  # never
     r = c.post(
         ui("add", slug="roleassignment"),
         {"user": sec.pk, "role": Role.objects.get(code="sysadmin").pk},
     )
-    assert r.status_code == 403
+    assert r.status_code == 422  # grants roles (issue 8), never to themselves
+    assert not RoleAssignment.objects.filter(user=sec, role__code="sysadmin").exists()
     assert c.get(ui("list", slug="person")).status_code == 403
 
     a = api_client(sec)
@@ -189,7 +201,7 @@ def test_secadmin_cannot_manage_accounts(world: World) -> None:
     )
     assert r.status_code == 403
     assert a.patch(api("account", target, app="auth"), {"is_active": False}).status_code == 403
-    assert a.delete(api("account", target, app="auth")).status_code == 403
+    assert a.delete(api("account", target, app="auth")).status_code == 405  # never deleted
     assert User.objects.count() == before + 1  # only the target made above
     assert_no_audit_access(sec, world.team)
 
@@ -231,7 +243,7 @@ def test_auditor_changes_nothing(world: World) -> None:
         assert a.delete(api(slug, obj)).status_code == 403, slug
     account = UserFactory()
     assert c.post(ui("add", app="auth", slug="account"), new_account_data()).status_code == 403
-    assert a.delete(api("account", account, app="auth")).status_code == 403
+    assert a.delete(api("account", account, app="auth")).status_code == 405  # never deleted
     # the audit trail itself has no write endpoint at all
     rec = AuditRecord.objects.first()
     assert rec is not None
@@ -326,20 +338,20 @@ def test_separation_of_duties_holds_for_roles_and_people(world: World) -> None:
 
     from netdept.org.services import RoleAssignmentService, RoleService
 
-    admin = user_with_role("sysadmin", department=world.dept)
+    sec = user_with_role("secadmin", department=world.dept)  # grants roles (issue 8)
     other = UserFactory()
     RoleAssignment.objects.create(user=other, role=Role.objects.get(code="auditor"))
     # Nobody else may be given account administration on top of audit rights …
     with pytest.raises(ValidationError, match="三权分立"):
         RoleAssignmentService().create(
-            admin, {"user": other, "role": Role.objects.get(code="sysadmin")}
+            sec, {"user": other, "role": Role.objects.get(code="sysadmin")}
         )
     # … a role may not combine them …
     sysadmin_role = Role.objects.get(code="sysadmin")
     audit_perm = Role.objects.get(code="auditor").permissions.filter(codename="view_auditrecord")
     with pytest.raises(ValidationError):
         RoleService().create(
-            admin,
+            sec,
             {
                 "code": "super",
                 "name": "super",
@@ -349,7 +361,7 @@ def test_separation_of_duties_holds_for_roles_and_people(world: World) -> None:
         )
     # … and nobody edits a role they hold.
     with pytest.raises(ValidationError):
-        RoleService().update(admin, sysadmin_role, {"description": "x"})
+        RoleService().update(sec, Role.objects.get(code="secadmin"), {"description": "x"})
 
 
 def test_editing_keeps_links_the_editor_cannot_see(world: World) -> None:
