@@ -8,7 +8,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from netdept.config import data_dir, env, env_bool, env_int, secret_key
+from netdept.config import audit_key, data_dir, env, env_bool, env_int, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -42,8 +42,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "netdept.core.middleware.HeadResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "netdept.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "netdept.core.middleware.RequestContextMiddleware",
     "netdept.core.middleware.UserLanguageMiddleware",
+    "netdept.core.middleware.HtmxSignInRedirectMiddleware",
     "netdept.core.middleware.IdleTimeoutMiddleware",
     "netdept.core.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,8 +163,17 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("NETDEPT_SECURE_COOKIES")
+# Behind a reverse proxy that terminates TLS (docs/deploy.md): the proxy tells Django the
+# request came over HTTPS with X-Forwarded-Proto (which it must set, overwriting the client's),
+# cookies travel over HTTPS only and browsers are told to use HTTPS only (HSTS).
+BEHIND_TLS_PROXY = env_bool("NETDEPT_BEHIND_TLS_PROXY")
+SESSION_COOKIE_SECURE = BEHIND_TLS_PROXY or env_bool("NETDEPT_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("NETDEPT_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NETDEPT_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_SSL_REDIRECT = env_bool("NETDEPT_SSL_REDIRECT")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
 # Trust the first X-Forwarded-For address (only behind a reverse proxy that sets it).
@@ -203,9 +215,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "netdept.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "netdept.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "netdept.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "netdept.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -242,6 +259,13 @@ LOGGING = {
 # --- NetDept ---------------------------------------------------------------------------------
 NETDEPT: dict[str, Any] = {
     "AUDIT_RETENTION_MONTHS": max(6, env_int("NETDEPT_AUDIT_RETENTION_MONTHS", 12)),
+    # The audit trail's seal key (kept outside the database), where `netdept audit checkpoint`
+    # writes the chain head, and whether the daily checkpoint is sent to the auditors.
+    "AUDIT_KEY": audit_key(DATA_DIR),
+    "AUDIT_CHECKPOINT_DIR": env(
+        "NETDEPT_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")
+    ),
+    "AUDIT_CHECKPOINT_NOTIFY": env_bool("NETDEPT_AUDIT_CHECKPOINT_NOTIFY", True),
     "LIST_PAGE_SIZE": 25,
     # The built-in system administrator, security administrator and auditor roles are created
     # requiring a TOTP second factor (the security administrator may change it per role).
@@ -255,4 +279,7 @@ NETDEPT: dict[str, Any] = {
     "WORKORDER_REOPEN_DAYS": env_int("NETDEPT_WORKORDER_REOPEN_DAYS", 5),
     "WORKORDER_AUTOCLOSE_DAYS": env_int("NETDEPT_WORKORDER_AUTOCLOSE_DAYS", 3),
     "ATTACHMENT_MAX_BYTES": env_int("NETDEPT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+    # Notifications may be sent to loopback (this machine) only when this is on: off in
+    # production (link-local and cloud metadata addresses are refused whatever it says).
+    "OUTBOUND_ALLOW_LOOPBACK": env_bool("NETDEPT_OUTBOUND_ALLOW_LOOPBACK", False),
 }

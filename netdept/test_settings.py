@@ -26,4 +26,6 @@ TASKS = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests sign privileged users in without a second factor unless a test asks for one
 # (the 2FA tests flag roles themselves; test_permissions checks the production default).
-NETDEPT = {**NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": False}
+# The local receivers of the notification tests listen on 127.0.0.1 (netdept.testing.receivers):
+# loopback is let through here only (test_outbound checks the production default).
+NETDEPT = {**NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": False, "OUTBOUND_ALLOW_LOOPBACK": True}

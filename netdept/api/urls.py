@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, include, path, re_path, resolve
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -64,16 +66,22 @@ def me(request: Request) -> Response:
     )
 
 
+@csrf_exempt  # changes nothing; a POST with a token gets the 404, not Django's CSRF page
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    """Unknown API address: a JSON 404 (never the HTML error page); a missing trailing
-    slash is redirected like everywhere else."""
+    """Unknown API address: a JSON 404 (never the HTML error page), whatever the method; a
+    missing trailing slash is redirected like everywhere else."""
     if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
         match = resolve_or_none(request.path + "/")
         if match is not None and match.func is not not_found:
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(
-                request.path + "/" + (f"?{query}" if query else "")
+            location = request.path + "/" + (f"?{query}" if query else "")
+            response = JsonResponse(
+                {"detail": _("Moved permanently."), "location": location},
+                status=301,
+                json_dumps_params={"ensure_ascii": False},
             )
+            response["Location"] = iri_to_uri(location)
+            return response
     return JsonResponse(
         {"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False}
     )
@@ -90,6 +98,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", me, name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its init script as a file (no inline script: CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^(?P<rest>.*)$", not_found, name="api-not-found"),
 ]

@@ -126,6 +126,15 @@ def _new_page(
     page = context.new_page()
     page.on("response", check)
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    # Every page runs under the Content-Security-Policy: a refused inline script or style is a
+    # broken page (Chromium reports each refusal on the console).
+    page.on(
+        "console",
+        lambda msg: (
+            "Content Security Policy" in msg.text
+            and problems.append(f"CSP violation on {page.url}: {msg.text}")
+        ),
+    )
     shots_dir = artifacts_dir / "screenshots"
     shots_dir.mkdir(parents=True, exist_ok=True)
     page.shot = Shots(page, shots_dir, request.node.name)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from netdept.core import audit, crypto
+from netdept.core import audit, crypto, outbound
 from netdept.core.models.audit import AuditAction
 from netdept.core.models.notifications import (
     AllowedHost,
@@ -111,7 +111,13 @@ class ChannelService(ModelService[NotificationChannel]):
         old_url = self._plain(obj, "url_encrypted")
         if kind == ChannelKind.EMAIL:
             host = str((data.get("config") or (obj.config if obj else {}) or {}).get("host", ""))
-            if host and not common.host_allowed(host):
+            why = outbound.host_refusal(host) if host else None
+            if why:
+                errors.setdefault("smtp_host", []).append(
+                    _("%(host)s may not be called: it is %(reason)s.")
+                    % {"host": host, "reason": why}
+                )
+            elif host and not common.host_allowed(host):
                 errors.setdefault("smtp_host", []).append(
                     _(
                         "The host %(host)s is not allowed. Add it under Allowed hosts first "
@@ -190,6 +196,14 @@ class AllowedHostService(ModelService[AllowedHost]):
                         )
                     }
                 ) from None
+        why = outbound.host_refusal(host)
+        if why:
+            raise ValidationError(
+                {
+                    "host": _("%(host)s may not be called: it is %(reason)s.")
+                    % {"host": host, "reason": why}
+                }
+            )
         obj.host = host
         clash = AllowedHost.objects.filter(host__iexact=host).exclude(pk=obj.pk).exists()
         if clash:

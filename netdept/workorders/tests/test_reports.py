@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -337,7 +338,10 @@ def test_monthly_report(world: dict[str, Any]) -> None:
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "示例市人民医院" in html and "信息网络部" in html
-    assert "@page" in html and "size: A4" in html
+    # A4 print styles live in a static file (the Content-Security-Policy allows no inline style).
+    assert "workorders/monthly.css" in html and "<style" not in html
+    css = (Path(__file__).parents[1] / "static/workorders/monthly.css").read_text()
+    assert "@page" in css and "size: A4" in css
     assert 'id="wo-monthly-signatures"' in html
     assert "echarts" not in html and "nd-sidebar" not in html  # printable: no nav, no charts
     assert resp.context["total"]["received"] == 5

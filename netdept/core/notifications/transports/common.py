@@ -2,8 +2,9 @@
 secret, one HTTP POST with sane limits, and turning HTTP failures into ``SendResult``.
 
 Outbound calls go only to hosts an administrator listed under Allowed hosts (exact match,
-case-insensitive; loopback is not allowed by default), only over http(s), without the proxy
-settings of the environment, with a 10 s timeout, and never follow a redirect to another host.
+case-insensitive), never to loopback, link-local or cloud metadata addresses, also after DNS
+resolution (``netdept.core.outbound``), only over http(s), without the proxy settings of the
+environment, with a 10 s timeout, and never follow a redirect to another host.
 Error texts name the host, never the address: robot addresses carry their access token.
 """
 
@@ -20,7 +21,7 @@ import httpx
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from netdept.core import crypto
+from netdept.core import crypto, outbound
 from netdept.core.models.notifications import AllowedHost, NotificationChannel
 from netdept.core.notifications.transports.base import OutboundMessage, SendResult
 
@@ -78,6 +79,15 @@ def check_url(url: str) -> str:
     host = normalise_host(parts.hostname or "")
     if not host:
         raise ValidationError({"url": _("The address has no host name.")}, code="host")
+    why = outbound.host_refusal(host)
+    if why:
+        raise ValidationError(
+            {
+                "url": _("%(host)s may not be called: it is %(reason)s.")
+                % {"host": host, "reason": why}
+            },
+            code="host_refused",
+        )
     if not host_allowed(host):
         raise ValidationError(
             {
@@ -194,7 +204,7 @@ def post(
     all_headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     all_headers.update(headers or {})
     try:
-        with httpx.Client(trust_env=False, timeout=timeout, follow_redirects=False) as client:
+        with outbound.http_client(timeout) as client:
             for _hop in range(MAX_REDIRECTS + 1):
                 response = client.post(url, content=content, headers=all_headers)
                 if not response.is_redirect:
@@ -218,6 +228,8 @@ def post(
                 retryable=False,
                 error=_("Too many redirects from %(host)s.") % {"host": host},
             )
+    except outbound.OutboundRefused as exc:
+        return SendResult(ok=False, retryable=False, error=str(exc))
     except httpx.TimeoutException:
         return SendResult(
             ok=False,

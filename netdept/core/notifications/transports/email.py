@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from netdept.core import outbound
 from netdept.core.models.notifications import NotificationChannel
 from netdept.core.notifications.transports import common
 from netdept.core.notifications.transports.base import OutboundMessage, SendResult, register
@@ -121,6 +122,12 @@ class EmailTransport:
                 _("The mail server %(host)s is not allowed. Add it under Allowed hosts first.")
                 % {"host": s["host"] or "?"}
             )
+        why = outbound.host_refusal(s["host"])
+        if why:
+            return common.refused(
+                _("%(host)s may not be called: it is %(reason)s.")
+                % {"host": s["host"], "reason": why}
+            )
         recipients = [e for e in dict.fromkeys(message.emails) if e]
         if not recipients:
             return common.refused(_("No email address to send to."))
@@ -135,9 +142,11 @@ class EmailTransport:
         context = ssl.create_default_context()
         try:
             if s["security"] == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+                smtp: smtplib.SMTP = outbound.CheckedSMTPSSL(
+                    host, port, timeout=timeout, context=context
+                )
             else:
-                smtp = smtplib.SMTP(host, port, timeout=timeout)
+                smtp = outbound.CheckedSMTP(host, port, timeout=timeout)
             with smtp:
                 smtp.ehlo()
                 if s["security"] == "starttls":
@@ -171,6 +180,8 @@ class EmailTransport:
                 _("The mail server %(host)s does not support this: %(error)s")
                 % {"host": host, "error": exc}
             )
+        except outbound.OutboundRefused as exc:
+            return common.refused(str(exc))
         except ssl.SSLCertVerificationError as exc:
             return common.refused(
                 _("The certificate of %(host)s is not trusted: %(error)s")

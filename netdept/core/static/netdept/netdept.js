@@ -21,3 +21,19 @@ document.addEventListener("click", function (evt) {
   params.set("format", link.getAttribute("data-nd-export"));
   link.href = link.pathname + "?" + params.toString();
 });
+
+// A form with data-nd-confirm asks that question before it is sent (no inline onsubmit: the
+// Content-Security-Policy allows no inline script).
+document.addEventListener("submit", function (evt) {
+  var form = evt.target;
+  var question = form.getAttribute && form.getAttribute("data-nd-confirm");
+  if (question && !window.confirm(question)) evt.preventDefault();
+});
+
+// A link with data-nd-back goes back in the history when there is one (its href otherwise).
+document.addEventListener("click", function (evt) {
+  var link = evt.target.closest && evt.target.closest("a[data-nd-back]");
+  if (!link || window.history.length < 2) return;
+  evt.preventDefault();
+  window.history.back();
+});

@@ -8,7 +8,10 @@
   function chart(id, option) {
     var node = el(id);
     if (!node || typeof window.echarts === "undefined") { return null; }
-    var c = window.echarts.init(node, null, { renderer: "svg" });
+    // Canvas, and tooltips drawn on it (richText): the SVG renderer and the HTML tooltips
+    // write inline style attributes, which the Content-Security-Policy refuses.
+    var c = window.echarts.init(node, null, { renderer: "canvas" });
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     c.setOption(option);
     return c;
   }
