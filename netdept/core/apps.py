@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from netdept.core.checks import check_scope_paths
+
+        checks.register(check_scope_paths, checks.Tags.models)
+
         from netdept.core import (
             pages,  # noqa: F401  (working calendar pages and API)
             signals,  # noqa: F401  (login/logout audit receivers)

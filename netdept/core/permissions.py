@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from netdept.core.models.base import is_config
+from netdept.core.scopes import is_multivalued
+
 ALL = "all"
 DEPARTMENT = "department"
 TEAM = "team"
@@ -95,8 +98,8 @@ def user_perms(user: Any) -> set[str]:
 
 def scope_q(model: type[models.Model], user: Any, scope: str) -> Q | None:
     """The filter for ``scope``; None means no row is visible at that scope."""
-    if scope == ALL:
-        return Q()
+    if scope == ALL or is_config(model):
+        return Q()  # configuration belongs to the whole department (core.models.base)
     paths: dict[str, str] = EXTRA_SCOPE_PATHS.get(model._meta.label_lower) or getattr(
         model, "scope_paths", {}
     )
@@ -104,13 +107,17 @@ def scope_q(model: type[models.Model], user: Any, scope: str) -> Q | None:
     path = paths.get(scope)
     if not path:
         return None
+    q: Q | None = None
     if scope == OWN:
-        return Q(**{path: user.pk})
-    if scope == TEAM:
-        return Q(**{f"{path}__in": perms.team_ids}) if perms.team_ids else None
-    if scope == DEPARTMENT:
-        return Q(**{f"{path}__in": perms.department_ids}) if perms.department_ids else None
-    return None
+        q = Q(**{path: user.pk})
+    elif scope == TEAM:
+        q = Q(**{f"{path}__in": perms.team_ids}) if perms.team_ids else None
+    elif scope == DEPARTMENT:
+        q = Q(**{f"{path}__in": perms.department_ids}) if perms.department_ids else None
+    if q is not None and is_multivalued(model, path):
+        # A to-many path (a department's teams) would repeat a row once per match.
+        return Q(pk__in=model._default_manager.filter(q).values("pk"))
+    return q
 
 
 def restrict(queryset: models.QuerySet[M], user: Any, action: str = "view") -> models.QuerySet[M]:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from netdept.core.models.base import is_config
 from netdept.core.services import ModelService, register_service, service_for
 
 
@@ -91,6 +92,11 @@ class Page:
         return str(self.model._meta.label_lower)
 
     @property
+    def is_config(self) -> bool:
+        """The model is configuration (``record_kind = "config"``), not work."""
+        return is_config(self.model)
+
+    @property
     def verbose_name(self) -> Any:
         return self.model._meta.verbose_name
 
@@ -121,6 +127,28 @@ def plural(word: str) -> str:
     if word.endswith(("s", "x", "ch", "sh")):
         return word + "es"
     return word + "s"
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A filter set whose choice lists of related rows (a department, a team, a person…) hold
+    only the rows the requesting user may see, on the pages and in the API alike: no list of
+    everyone, and an id the user may not see is refused exactly like one that does not exist
+    (the same 400 "select a valid choice"), so a filter is no existence oracle. Without a
+    request (no user) the lists are empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from netdept.core import permissions
+
+        user = getattr(self.request, "user", None)
+        for f in self.filters.values():
+            qs = getattr(f, "queryset", None)
+            if (
+                isinstance(f, django_filters.filters.QuerySetRequestMixin)
+                and isinstance(qs, models.QuerySet)
+                and page_for(qs.model) is not None
+            ):
+                f.queryset = qs.none() if user is None else permissions.restrict(qs, user, "view")
 
 
 def build_filterset(page: Page) -> type[django_filters.FilterSet]:
@@ -159,7 +187,7 @@ def build_filterset(page: Page) -> type[django_filters.FilterSet]:
         "q": django_filters.CharFilter(method=search, label=_("Search")),
         **declared,
     }
-    return type(f"{page.model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
+    return type(f"{page.model.__name__}FilterSet", (ScopedFilterSet,), attrs)
 
 
 PAGES: dict[str, Page] = {}

@@ -15,16 +15,21 @@ A test module declares one subclass per model::
         def update_data(self, obj):
             return {"name": "新名字", "department": obj.department_id, "is_active": True}
 
-        scopes = ("department", "team")          # default: the first the model has a path for
+        scopes = ("department", "team")          # default: own, team and department
         extra_perms = ["org.view_department"]    # to see what valid_data() points at
 
-        def make_in_scope(self, scope, department, team, user):
+        def make_in_scope(self, scope, department, team, user):  # scopes with a path only
             return TeamFactory(department=department) if scope == "department" else team
 
 and gets, for the UI and for the API: list, detail, create, edit, delete and export (xlsx and
 CSV), each without permission (403, and the denial is audited), with permission at scope "all"
 (the change is really made and audited, with before → after for updates), and with a scoped
-permission (only in-scope rows in lists, exports and the API; 404 on anything else).
+permission at each of the scopes own, team and department: the list, the export and the API
+show EXACTLY the rows in scope — ``make_in_scope()``'s object plus the rows of the
+``ScopeWorld`` (several departments and teams whose ids are planted to coincide: a team's id is
+another department's, the user's id another department's and another team's…) that the scope
+reaches — and anything else is a 404. A scope the model has no path for shows nothing;
+configuration (``record_kind = "config"``) shows every row at every scope.
 
 Data is given as Python values: primary keys for relations, lists of keys for many-to-many,
 booleans as booleans. ``form_data()`` turns it into what a browser posts; the API gets JSON.
@@ -35,6 +40,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pytest
@@ -50,12 +57,152 @@ from netdept.api.tokens import create_token
 from netdept.core import audit
 from netdept.core.display import raw_value
 from netdept.core.models.audit import AuditAction, AuditRecord
+from netdept.core.models.base import is_config
 from netdept.core.permissions import perm_name
 from netdept.core.registry import Page, page_for
-from netdept.testing.factories import DepartmentFactory, TeamFactory, user_with_perms
+from netdept.org.models import RoleAssignment
+from netdept.testing.factories import (
+    DepartmentFactory,
+    PersonFactory,
+    PositionFactory,
+    TeamFactory,
+    UserFactory,
+    user_with_perms,
+)
 
-SCOPE_PREFERENCE = ("department", "team", "own")
+SCOPES = ("own", "team", "department")
 ALL_ACTIONS = ("view", "add", "change", "delete")
+
+# Each world takes its own block of ids, far above what the sequences reach in a test run.
+_world_blocks = itertools.count(1)
+WORLD_ID_BASE = 20_000_000
+
+
+@dataclass
+class ScopeWorld:
+    """An organisation in which one user sits, with ids planted to coincide across models so
+    that a scope path comparing the wrong ids shows the wrong rows.
+
+    Departments: ``others[0]`` (b+1), ``department`` (b+2, the user's), ``sub_department``
+    (b+3, below the user's), ``others[1]`` (b+4), ``others[2]`` (b+5), ``others[3]`` (b+6).
+    Teams: ``team`` (b+4 = ``others[1]``; the user is a member), ``led_team`` (b+2 = the user's
+    department; same department, the user leads it), ``sub_team`` (b+7, in the sub-department),
+    ``far_teams``: b+3 (= the sub-department, in ``others[0]``), b+1 (in ``others[1]``), b+5
+    (= the user's id, in ``others[3]``). The user's id is b+5 (= ``others[2]`` and a far team),
+    the user's person b+6 (= ``others[3]``); another person has the user's id.
+    """
+
+    user: Any
+    person: Any
+    department: Any
+    sub_department: Any
+    team: Any
+    led_team: Any
+    sub_team: Any
+    others: list[Any]
+    far_teams: list[Any]
+    #: model label → scope → the rows of that model, made by the world, that the scope reaches
+    reach: dict[str, dict[str, set[Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls) -> ScopeWorld:
+        b = WORLD_ID_BASE + 1000 * next(_world_blocks)
+
+        def dept(i: int, parent: Any = None) -> Any:
+            return DepartmentFactory.create(id=b + i, parent=parent)
+
+        d1 = dept(1)
+        department = dept(2)
+        sub = dept(3, parent=department)
+        d4, d5, d6 = dept(4), dept(5), dept(6)
+        team = TeamFactory.create(id=b + 4, department=department)
+        led_team = TeamFactory.create(id=b + 2, department=department)
+        sub_team = TeamFactory.create(id=b + 7, department=sub)
+        far = [
+            TeamFactory.create(id=b + 3, department=d1),
+            TeamFactory.create(id=b + 1, department=d4),
+            TeamFactory.create(id=b + 5, department=d6),
+        ]
+        user = UserFactory.create(id=b + 5)
+
+        def pos(i: int, d: Any) -> Any:
+            return PositionFactory.create(id=b + i, department=d)
+
+        p_user, p_team, p_led, p_sub, p_far = (
+            pos(5, department),  # = the user's id
+            pos(2, department),
+            pos(4, department),
+            pos(1, sub),
+            pos(6, d1),  # = the user's person's id
+        )
+        person = PersonFactory.create(
+            id=b + 6, department=department, team=team, user=user, position=p_user
+        )
+        mate = PersonFactory.create(id=b + 7, department=department, team=team, position=p_team)
+        led = PersonFactory.create(id=b + 8, department=department, team=led_team, position=p_led)
+        below = PersonFactory.create(id=b + 9, department=sub, team=sub_team, position=p_sub)
+        PersonFactory.create(id=b + 5, department=d5, position=p_far)  # the user's id
+        PersonFactory.create(id=b + 4, department=d4, team=far[1])  # the user's team's id
+        led_team.lead = person
+        led_team.save()
+        reach = {
+            "org.department": {
+                "own": {department.pk},
+                "team": {department.pk},  # both of the user's teams are in it: once
+                "department": {department.pk, sub.pk},
+            },
+            "org.team": {
+                "own": {team.pk},
+                "team": {team.pk, led_team.pk},
+                "department": {team.pk, led_team.pk, sub_team.pk},
+            },
+            "org.person": {
+                "own": {person.pk},
+                "team": {person.pk, mate.pk, led.pk},
+                "department": {person.pk, mate.pk, led.pk, below.pk},
+            },
+            "org.position": {
+                "own": {p_user.pk},
+                "team": {p_user.pk, p_team.pk, p_led.pk},
+                "department": {p_user.pk, p_team.pk, p_led.pk, p_sub.pk},
+            },
+            "auth.user": {scope: {user.pk} for scope in SCOPES},
+        }
+        return cls(
+            user=user,
+            person=person,
+            department=department,
+            sub_department=sub,
+            team=team,
+            led_team=led_team,
+            sub_team=sub_team,
+            others=[d1, d4, d5, d6],
+            far_teams=far,
+            reach=reach,
+        )
+
+    def take_roles_of(self, holder: Any) -> None:
+        """Give the world's user the roles of ``holder`` (a user made by ``CrudTests.user()``,
+        so that subclasses choosing their permissions there are obeyed)."""
+        moved = RoleAssignment.objects.filter(user=holder)
+        ids = list(moved.values_list("pk", flat=True))
+        moved.update(user=self.user)
+        self.reach.setdefault("org.roleassignment", {s: set() for s in SCOPES})
+        for scope in SCOPES:
+            self.reach["org.roleassignment"][scope].update(ids)
+
+    def reached(self, model: type[models.Model], scope: str) -> set[Any]:
+        return set(self.reach.get(model._meta.label_lower, {}).get(scope, set()))
+
+
+@dataclass
+class ScopedCase:
+    scope: str
+    user: Any
+    expected: set[Any] | None  # the pks of every row the user must see; None: every row
+    visible: Any  # an object in scope (or None)
+    hidden: Any  # an object out of scope (or None: configuration hides nothing)
+    world: ScopeWorld | None = None
 
 
 # --- helpers usable by any test ---------------------------------------------------------------
@@ -133,8 +280,8 @@ class CrudTests:
     pytestmark: ClassVar[Any] = pytest.mark.django_db
 
     model: ClassVar[type[models.Model]]
-    #: scopes of the scoped-permission tests; default: the first of department/team/own the
-    #: model has a scope path for. A model without scope paths: a scoped user sees nothing.
+    #: scopes of the scoped-permission tests; default: own, team and department. At a scope
+    #: the model has no path for, a scoped user sees nothing (configuration: everything).
     scopes: ClassVar[tuple[str, ...] | None] = None
     #: permissions granted with the model's own (to see the objects that valid_data() refers
     #: to: a form or payload may only point at objects the user can see)
@@ -143,6 +290,8 @@ class CrudTests:
     key_field: ClassVar[str | None] = None
     #: fields of valid_data()/update_data() not compared with the saved object (passwords…)
     not_stored: ClassVar[set[str]] = set()
+    #: the organisation of the scoped test running now (set by ``scoped_cases()``)
+    world: ScopeWorld
 
     # --- to define in subclasses ------------------------------------------------------------
     def make(self) -> Any:
@@ -158,7 +307,8 @@ class CrudTests:
         raise NotImplementedError
 
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
-        """An object that ``user`` (of ``department`` and ``team``) sees at ``scope``."""
+        """An object that ``user`` (of ``department`` and ``team``) sees at ``scope``; called
+        only for scopes the model has a path for. ``self.world`` is the ``ScopeWorld``."""
         raise NotImplementedError(f"{type(self).__name__} must define make_in_scope()")
 
     def make_out_of_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
@@ -194,6 +344,12 @@ class CrudTests:
 
     def ui_url(self, view: str, obj: Any = None) -> str:
         return reverse(self.page.url_name(view), args=[obj.pk] if obj is not None else [])
+
+    def ui_url_pk(self, view: str, pk: Any) -> str:
+        return reverse(self.page.url_name(view), args=[pk])
+
+    def api_url_pk(self, pk: Any) -> str:
+        return reverse(f"{self.page.app_label}-{self.page.slug}-detail", args=[pk])
 
     def api_url(self, obj: Any = None) -> str:
         base = f"{self.page.app_label}-{self.page.slug}"
@@ -243,10 +399,7 @@ class CrudTests:
             pytest.skip("no API endpoints for this model")
 
     def resolved_scopes(self) -> tuple[str, ...]:
-        if self.scopes:
-            return self.scopes
-        paths = self._scope_paths()
-        return tuple(s for s in SCOPE_PREFERENCE if s in paths)[:1]
+        return self.scopes or SCOPES
 
     def _scope_paths(self) -> dict[str, str]:
         from netdept.core.permissions import EXTRA_SCOPE_PATHS
@@ -292,21 +445,30 @@ class CrudTests:
     def all_pks(self) -> set[Any]:
         return set(self.model._default_manager.values_list("pk", flat=True))
 
-    def scoped_cases(self) -> list[tuple[str, Any, Any, Any]]:
-        """Per scope: (scope, a user holding every action at it, an object in scope or None,
-        an object out of scope)."""
-        cases = []
-        for scope in self.resolved_scopes() or ("department",):
-            department = DepartmentFactory.create()
-            team = TeamFactory.create(department=department)
-            user = self.user(*ALL_ACTIONS, scope=scope, department=department, team=team)
-            visible = (
-                self.make_in_scope(scope, department, team, user)
-                if self.resolved_scopes()
-                else None
-            )
-            hidden = self.make_out_of_scope(scope, department, team, user)
-            cases.append((scope, user, visible, hidden))
+    def scoped_cases(self) -> list[ScopedCase]:
+        """Per scope: a user holding every action at it, in a fresh ``ScopeWorld``; the pks
+        of exactly the rows that user must see; an object in scope and one out of it."""
+        cases: list[ScopedCase] = []
+        config = is_config(self.model)
+        paths = self._scope_paths()
+        for scope in self.resolved_scopes():
+            world = self.world = ScopeWorld.build()
+            holder = self.user(*ALL_ACTIONS, scope=scope, department=world.others[3])
+            world.take_roles_of(holder)
+            user = world.user
+            expected: set[Any] | None
+            if config:  # one row (make() may allow only a few), seen at every scope
+                visible = cases[0].visible if cases else self.make()
+                hidden, expected = None, None
+            else:
+                visible = None
+                if scope in paths:
+                    visible = self.make_in_scope(scope, world.department, world.team, user)
+                hidden = self.make_out_of_scope(scope, world.department, world.team, user)
+                expected = world.reached(self.model, scope) if scope in paths else set()
+                if visible is not None:
+                    expected.add(visible.pk)
+            cases.append(ScopedCase(scope, user, expected, visible, hidden, world))
         return cases
 
     # --- UI -----------------------------------------------------------------------------------
@@ -458,27 +620,36 @@ class CrudTests:
 
     def test_ui_scoped(self) -> None:
         self.need_ui()
-        for _scope, user, visible, hidden in self.scoped_cases():
-            self._ui_scoped(user, visible, hidden)
+        for case in self.scoped_cases():
+            self._ui_scoped(case)
 
-    def _ui_scoped(self, user: Any, visible: Any, hidden: Any) -> None:
-        c = ui_client(user)
-        r = c.get(self.ui_url("list"), {"per_page": 200})
+    def _ui_scoped(self, case: ScopedCase) -> None:
+        expected = self.all_pks() if case.expected is None else case.expected
+        c = ui_client(case.user)
+        r = c.get(self.ui_url("list"), {"per_page": 500})
         assert r.status_code == 200
         html = r.content.decode()
-        assert f'href="{self.ui_url("detail", hidden)}"' not in html
-        if visible is not None:
-            assert f'href="{self.ui_url("detail", visible)}"' in html
-            assert c.get(self.ui_url("detail", visible)).status_code == 200
+        listed = {pk for pk in self.all_pks() if f'href="{self.ui_url_pk("detail", pk)}"' in html}
+        assert listed == expected, f"scope {case.scope}: listed {listed}, want {expected}"
+        for pk in expected:  # the API asks every row; the pages the rows in scope
+            got = c.get(self.ui_url_pk("detail", pk)).status_code
+            assert got == 200, f"scope {case.scope}: detail of {pk} answered {got}"
 
+        expected_keys = {
+            self.key(obj) for obj in self.model._default_manager.filter(pk__in=expected)
+        }
         for fmt, reader in (("csv", csv_rows), ("xlsx", xlsx_rows)):
             r = c.get(self.ui_url("export"), {"format": fmt, "cols": self.key_column()})
             assert r.status_code == 200
-            keys = {cell_text(row[0]) for row in reader(r.content)[1:]}
-            assert self.key(hidden) not in keys
-            if visible is not None:
-                assert self.key(visible) in keys
+            rows = reader(r.content)[1:]
+            assert len(rows) == len(expected), f"scope {case.scope}: {fmt} rows"
+            assert {cell_text(row[0]) for row in rows} == expected_keys
 
+        if case.visible is not None and self.page.can_change:
+            assert c.get(self.ui_url("edit", case.visible)).status_code == 200
+        hidden = case.hidden
+        if hidden is None:
+            return
         snapshot = audit.snapshot(hidden)
         assert c.get(self.ui_url("detail", hidden)).status_code == 404
         assert c.get(self.ui_url("history", hidden)).status_code == 404
@@ -590,20 +761,26 @@ class CrudTests:
 
     def test_api_scoped(self) -> None:
         self.need_api()
-        for _scope, user, visible, hidden in self.scoped_cases():
-            self._api_scoped(user, visible, hidden)
+        for case in self.scoped_cases():
+            self._api_scoped(case)
 
-    def _api_scoped(self, user: Any, visible: Any, hidden: Any) -> None:
-        c = api_client(user)
+    def _api_scoped(self, case: ScopedCase) -> None:
+        expected = self.all_pks() if case.expected is None else case.expected
+        c = api_client(case.user)
         r = c.get(self.api_url(), {"page_size": 500})
         assert r.status_code == 200
-        ids = {row["id"] for row in r.json()["results"]}
-        assert hidden.pk not in ids
-        if visible is not None:
-            assert visible.pk in ids
-            assert c.get(self.api_url(visible)).status_code == 200
+        ids = [row["id"] for row in r.json()["results"]]
+        assert len(ids) == len(set(ids)), f"scope {case.scope}: a row is listed twice: {ids}"
+        assert set(ids) == expected, f"scope {case.scope}: got {ids}, want {expected}"
+        assert r.json()["count"] == len(expected)
+        for pk in self.all_pks():
+            want = 200 if pk in expected else 404
+            got = c.get(self.api_url_pk(pk)).status_code
+            assert got == want, f"scope {case.scope}: detail of {pk} answered {got}"
+        hidden = case.hidden
+        if hidden is None:
+            return
         snapshot = audit.snapshot(hidden)
-        assert c.get(self.api_url(hidden)).status_code == 404
         if self.page.can_change:
             assert c.patch(self.api_url(hidden), {}, format="json").status_code == 404
         if self.page.can_delete:

@@ -30,6 +30,8 @@ class WorkCalendar(BaseModel):
     )
     is_default = models.BooleanField(_("default calendar"), default=False)
 
+    record_kind = "config"  # configuration, not work (core.models.base)
+
     class Meta:
         verbose_name = _("working calendar")
         verbose_name_plural = _("working calendars")
@@ -48,6 +50,8 @@ class CalendarOverride(BaseModel):
     date = models.DateField(_("date"))
     is_working_day = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("calendar override")

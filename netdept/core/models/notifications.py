@@ -53,6 +53,8 @@ class NotificationChannel(BaseModel):
 
     audit_mask = ("url_encrypted", "secret_encrypted")
 
+    record_kind = "config"  # configuration, not work (core.models.base)
+
     class Meta:
         verbose_name = _("notification channel")
         verbose_name_plural = _("notification channels")
@@ -72,6 +74,8 @@ class AllowedHost(BaseModel):
         help_text=_("A host name or IP address, e.g. oapi.dingtalk.com."),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("allowed host")
@@ -96,6 +100,8 @@ class EventKindSetting(BaseModel):
         _("urgent"), default=False, help_text=_("Delivered during quiet hours too.")
     )
 
+    record_kind = "config"  # configuration, not work (core.models.base)
+
     class Meta:
         verbose_name = _("event kind setting")
         verbose_name_plural = _("event kind settings")
@@ -112,6 +118,8 @@ class NotificationTemplate(BaseModel):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("notification template")

@@ -25,6 +25,8 @@ class SecurityPolicy(models.Model):
 
     audit_exclude = ("updated_at",)
 
+    record_kind = "config"  # configuration, not work (core.models.base)
+
     class Meta:
         verbose_name = _("security policy")
         verbose_name_plural = _("security policy")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from netdept.core import audit, holidays, permissions, services
-from netdept.core.context_processors import add_nav
+from netdept.core.context_processors import add_nav, in_navigation
 from netdept.core.display import field_label
 from netdept.core.export import response as export_response
 from netdept.core.http import HtmxHttpRequest
@@ -36,14 +37,16 @@ add_nav(
 )
 
 
+@require_safe  # a page that only reads: PUT, DELETE, PATCH, TRACE… get 405
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     person = getattr(user, "person", None) if hasattr(user, "person") else None
     roles = list(user.role_assignments.select_related("role").values_list("role__name", flat=True))
     cards = []
+    held = permissions.user_perms(user)
     for page in PAGES.values():
-        if page.ui and permissions.has_perm(user, permissions.perm_name(page.model, "view")):
+        if in_navigation(page, user, held):  # configuration only for those who set it
             count = permissions.restrict(page.model._default_manager.all(), user, "view").count()
             cards.append(
                 {
@@ -76,6 +79,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -105,6 +109,10 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, {"q": q, "groups": groups})
 
 
+class IPAddressFilter(django_filters.Filter):
+    field_class = forms.GenericIPAddressField
+
+
 class AuditFilterSet(django_filters.FilterSet):
     ts__gte = django_filters.DateTimeFilter(
         field_name="ts", lookup_expr="gte", label=gettext_lazy("from")
@@ -116,6 +124,8 @@ class AuditFilterSet(django_filters.FilterSet):
         lookup_expr="icontains", label=gettext_lazy("actor name")
     )
     object_repr = django_filters.CharFilter(lookup_expr="icontains", label=gettext_lazy("object"))
+    # Checked as an address first: the database refuses to compare an address with "999.1.1.1".
+    ip = IPAddressFilter()
 
     class Meta:
         model = AuditRecord
@@ -135,15 +145,16 @@ AUDIT_COLUMNS = [
 ]
 
 
-@require_GET
+@require_safe
 @login_required
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     services.require(request.user, "view", AuditRecord)
     qs = permissions.restrict(AuditRecord.objects.all(), request.user, "view")
     fs = AuditFilterSet(request.GET or None, queryset=qs)
-    records = fs.qs if fs.is_bound and fs.is_valid() else qs
+    invalid = fs.is_bound and not fs.is_valid()  # the form shows which filter is wrong
+    records = qs if invalid or not fs.is_bound else fs.qs
     fmt = request.GET.get("format")
-    if fmt in ("xlsx", "csv"):
+    if fmt in ("xlsx", "csv") and not invalid:
         services.require(request.user, "export", AuditRecord)
         rows = list(records[:100_000].values_list(*AUDIT_COLUMNS))
         audit.record(
@@ -174,6 +185,7 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_export": can_export,
         },
+        status=400 if invalid else 200,
     )
 
 

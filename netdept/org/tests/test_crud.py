@@ -31,7 +31,6 @@ def n() -> int:
 
 class TestDepartmentCrud(CrudTests):
     model = Department
-    scopes = ("department", "team")
 
     def make(self) -> Any:
         return DepartmentFactory()
@@ -62,12 +61,17 @@ class TestDepartmentCrud(CrudTests):
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
         if scope == "department":
             return DepartmentFactory(parent=department)  # a sub-department is in scope too
-        return None  # team scope reaches no department (its path is the department's pk)
+        return department  # own and team: the user's department (of the user's teams)
+
+    def make_out_of_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        if scope == "department":
+            return DepartmentFactory(parent=self.world.others[0])
+        # own, team: a department below the user's holds none of the user's teams
+        return DepartmentFactory(parent=department)
 
 
 class TestTeamCrud(CrudTests):
     model = Team
-    scopes = ("department", "team")
     extra_perms = ["org.view_department", "org.view_person"]
 
     def make(self) -> Any:
@@ -94,11 +98,15 @@ class TestTeamCrud(CrudTests):
         }
 
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
-        return TeamFactory(department=department) if scope == "department" else team
+        if scope == "department":
+            return TeamFactory(department=self.world.sub_department)
+        if scope == "team":  # a team the user leads
+            return TeamFactory(department=department, lead=user.person)
+        return team
 
     def make_out_of_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
-        # team scope: another team of the same department is out of reach
-        return TeamFactory(department=department) if scope == "team" else self.make()
+        # team and own: another team of the same department is out of reach
+        return TeamFactory(department=department) if scope != "department" else self.make()
 
 
 class TestPositionCrud(CrudTests):
@@ -125,7 +133,21 @@ class TestPositionCrud(CrudTests):
         }
 
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        if scope == "own":
+            return user.person.position
+        if scope == "team":  # held by someone of the user's team
+            position = PositionFactory(department=department)
+            PersonFactory(department=department, team=team, position=position)
+            return position
         return PositionFactory(department=department)
+
+    def make_out_of_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        if scope == "department":
+            return self.make()
+        # own, team: a position of the user's department held by nobody of the user's team
+        position = PositionFactory(department=department)
+        PersonFactory(department=department, team=self.world.sub_team, position=position)
+        return position
 
 
 class TestPersonCrud(CrudTests):
@@ -247,14 +269,16 @@ class TestRoleAssignmentCrud(CrudTests):
         }
 
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        engineer = Role.objects.get(code="engineer")
+        if scope == "own":
+            return RoleAssignment.objects.create(user=user, role=engineer)
         other = UserFactory()
-        PersonFactory(department=department, user=other)
-        return RoleAssignment.objects.create(user=other, role=Role.objects.get(code="engineer"))
+        PersonFactory(department=department, team=team if scope == "team" else None, user=other)
+        return RoleAssignment.objects.create(user=other, role=engineer)
 
 
 class TestAccountCrud(CrudTests):
     model = User
-    scopes = ("department", "own")
     not_stored = {"password"}
 
     def make(self) -> Any:
@@ -276,7 +300,7 @@ class TestAccountCrud(CrudTests):
         if scope == "own":
             return user
         other = UserFactory()
-        PersonFactory(department=department, user=other)
+        PersonFactory(department=department, team=team if scope == "team" else None, user=other)
         return other
 
     # --- account specifics ------------------------------------------------------------------
