@@ -20,6 +20,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +266,17 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def descendants_of(pid: int) -> list[int]:
+    """Children, grandchildren… (``netdept run`` → web arbiter → gunicorn workers)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
 def http_get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -273,21 +285,40 @@ def http_get(url: str) -> tuple[int, bytes]:
         return 0, b""
 
 
+def http_head(url: str) -> dict[str, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        response.read()
+        return {k.lower(): v for k, v in response.headers.items()}
+
+
+def translated(message: str) -> str:
+    """``message`` in the language the processes speak (netdept.settings: zh-hans)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
 def test_netdept_run_serves_and_stops_cleanly_on_ctrl_c(data_dir: Path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = netdept(data_dir, "run", "--port", str(port), "--threads", "2")
+    proc = netdept(data_dir, "run", "--port", str(port), "--threads", "2", "--workers", "2")
     with running(proc, data_dir):
         wait_for(lambda: http_get(f"{base}/accounts/login/")[0] == 200, 120, "the login page")
         status, body = http_get(f"{base}/static/vendor/htmx/htmx.min.js")
         assert status == 200 and b"htmx" in body
         kids = children_of(proc.pid)
         assert len(kids) == 3
+        everyone = wait_for(
+            lambda: d if len(d := descendants_of(proc.pid)) >= 5 else None,
+            60,
+            "the web server's two worker processes",
+        )
         assert stop(proc, signal.SIGINT) == 0
-    for pid in kids:
-        assert not Path(f"/proc/{pid}").exists(), f"child {pid} still runs"
-    assert "Stopped." in log_text(data_dir)
+    for pid in everyone:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} still runs"
+    assert translated("Stopped.") in log_text(data_dir)
 
 
 def test_netdept_run_stops_everything_when_a_child_dies(data_dir: Path):
@@ -300,6 +331,79 @@ def test_netdept_run_stops_everything_when_a_child_dies(data_dir: Path):
         assert proc.wait(timeout=60) != 0
     for pid in kids:
         assert not Path(f"/proc/{pid}").exists()
+
+
+# --- netdept web: gunicorn with several processes -----------------------------------------
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def worker_pids(arbiter: int, count: int) -> list[int]:
+    return wait_for(
+        lambda: k if len(k := children_of(arbiter)) == count else None,
+        60,
+        f"{count} gunicorn workers",
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gunicorn runs on Linux")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_netdept_web_serves_from_two_gunicorn_processes_and_stops_cleanly(data_dir: Path, sig: int):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = netdept(data_dir, "web", "--port", str(port), "--workers", "2", "--threads", "2")
+    with running(proc, data_dir):
+        wait_for(lambda: http_get(f"{base}/accounts/login/")[0] == 200, 120, "the login page")
+        workers = worker_pids(proc.pid, 2)
+        # Both processes serve: concurrent requests on fresh connections go to whichever
+        # worker accepts first, so rounds of them are sent until each worker has spent CPU
+        # time on some (an idle worker spends none).
+        before = {pid: cpu_ticks(pid) for pid in workers}
+        with ThreadPoolExecutor(8) as pool:
+            for _round in range(15):
+                answers = list(pool.map(http_get, [f"{base}/accounts/login/"] * 16))
+                assert all(st == 200 and b"csrfmiddlewaretoken" in b for st, b in answers)
+                if all(cpu_ticks(pid) - before[pid] >= 5 for pid in workers):
+                    break
+            else:
+                raise AssertionError("one gunicorn worker served nothing")
+        status, body = http_get(f"{base}/static/vendor/htmx/htmx.min.js")
+        assert status == 200 and b"htmx" in body
+        headers = http_head(f"{base}/accounts/login/")
+        assert "server" not in headers, headers  # the banner names nothing
+        for pid in workers:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            assert state != "Z"
+        started = time.monotonic()
+        assert stop(proc, sig) == 0
+        took = time.monotonic() - started
+    for pid in [proc.pid, *workers]:
+        assert not Path(f"/proc/{pid}").exists(), f"process {pid} still runs"
+    assert took < 20, f"stopping took {took:.1f} s"
+    text = log_text(data_dir)
+    assert "gunicorn" in text and translated("Web server stopped.") in text
+
+
+def test_netdept_web_falls_back_to_waitress_on_request(data_dir: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = netdept(data_dir, "web", "--port", str(port), "--server", "waitress", "--threads", "2")
+    with running(proc, data_dir):
+        wait_for(lambda: http_get(f"{base}/accounts/login/")[0] == 200, 120, "the login page")
+        assert "server" not in http_head(f"{base}/accounts/login/")
+        assert children_of(proc.pid) == []  # one process
+        assert stop(proc, signal.SIGTERM) == 0
+    assert translated("Web server stopped.") in log_text(data_dir)
+
+
+def test_waitress_refuses_several_workers(data_dir: Path):
+    proc = netdept(data_dir, "web", "--server", "waitress", "--workers", "3")
+    with running(proc, data_dir):
+        assert proc.wait(timeout=120) == 1
+    assert "--workers 3" in log_text(data_dir)
 
 
 # --- RQ backend ----------------------------------------------------------------------------

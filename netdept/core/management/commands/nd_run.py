@@ -17,7 +17,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from netdept.core.management.base import NetDeptCommand
+from netdept.core.management.commands.nd_web import (
+    add_server_arguments,
+    choose_server,
+    server_argv,
+)
 
 STOP_TIMEOUT = 15.0
 
@@ -42,10 +51,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
-def child_commands(host: str, port: int, threads: int) -> list[tuple[str, list[str]]]:
+def child_commands(web_args: list[str]) -> list[tuple[str, list[str]]]:
     base = [sys.executable, "-m", "netdept.cli"]
     return [
-        ("web", [*base, "web", "--host", host, "--port", str(port), "--threads", str(threads)]),
+        ("web", [*base, "web", *web_args]),
         ("worker", [*base, "worker"]),
         ("scheduler", [*base, "scheduler"]),
     ]
@@ -66,8 +75,10 @@ def stop_all(procs: list[tuple[str, subprocess.Popen[bytes]]], timeout: float) -
             proc.wait()
 
 
-def supervise(host: str, port: int, threads: int, stdout: OutputWrapper) -> int:
-    """Start the three processes and watch them; returns the exit code for the command."""
+def supervise(opts: dict[str, Any], stdout: OutputWrapper) -> int:
+    """Start the three processes and watch them; returns the exit code for the command.
+
+    ``opts`` holds the web server options (see ``nd_web.add_server_arguments``)."""
     stopping: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -80,7 +91,7 @@ def supervise(host: str, port: int, threads: int, stdout: OutputWrapper) -> int:
     procs: list[tuple[str, subprocess.Popen[bytes]]] = []
     failed: tuple[str, int] | None = None
     try:
-        for name, argv in child_commands(host, port, threads):
+        for name, argv in child_commands(server_argv(opts)):
             # Own session: a Ctrl-C in the terminal reaches only this process, which then
             # stops each child exactly once (a second signal would abort a running task).
             procs.append(
@@ -94,9 +105,10 @@ def supervise(host: str, port: int, threads: int, stdout: OutputWrapper) -> int:
                     ),
                 )
             )
+        host = opts["host"] if ":" not in opts["host"] else f"[{opts['host']}]"
         stdout.write(
-            f"NetDept is running on http://{host}:{port}/ (web, worker, scheduler). "
-            "Press Ctrl-C to stop."
+            _("NetDept is running on %(url)s (web, worker, scheduler). Press Ctrl-C to stop.")
+            % {"url": f"http://{host}:{opts['port']}/"}
         )
         while not stopping:
             for name, proc in procs:
@@ -112,22 +124,24 @@ def supervise(host: str, port: int, threads: int, stdout: OutputWrapper) -> int:
         for sig, handler in old.items():
             signal.signal(sig, handler)
     if failed:
-        stdout.write(f"The {failed[0]} process exited (code {failed[1]}); stopped the others.")
+        stdout.write(
+            _("The %(process)s process exited (code %(code)s); stopped the others.")
+            % {"process": failed[0], "code": failed[1]}
+        )
         return failed[1] or 1
-    stdout.write("Stopped.")
+    stdout.write(_("Stopped."))
     return 0
 
 
-class Command(BaseCommand):
-    help = "Run the web server, a task worker and the scheduler together."
+class Command(NetDeptCommand):
+    help = gettext_lazy("Run the web server, a task worker and the scheduler together.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-        parser.add_argument("--port", type=int, default=8000, help="port to listen on")
-        parser.add_argument("--threads", type=int, default=8, help="web server threads")
+        add_server_arguments(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        choose_server(opts)  # bad web options: an error before anything starts
         prepare(opts["verbosity"], stdout=self.stdout)
-        code = supervise(opts["host"], opts["port"], opts["threads"], self.stdout)
+        code = supervise(opts, self.stdout)
         if code:
-            raise CommandError("A NetDept process stopped unexpectedly.", returncode=code)
+            raise CommandError(_("A NetDept process stopped unexpectedly."), returncode=code)

@@ -20,12 +20,15 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
 
+from netdept.core.management.base import NetDeptCommand
 from netdept.core.models.tasks import WorkerHeartbeat
 
 logger = logging.getLogger("netdept.worker")
@@ -161,8 +164,10 @@ def _db_worker_class() -> type[Any]:
     return NetDeptWorker
 
 
-class Command(BaseCommand):
-    help = "Run background tasks (database queue by default, Redis queue when configured)."
+class Command(NetDeptCommand):
+    help = gettext_lazy(
+        "Run background tasks (database queue by default, Redis queue when configured)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -170,44 +175,51 @@ class Command(BaseCommand):
             action="append",
             dest="queues",
             default=[],
-            help="queue to work on (repeat or separate with commas; default: all queues)",
+            metavar="QUEUE",
+            help=_("queue to work on (repeat or separate with commas; default: all queues)"),
         )
-        parser.add_argument("--burst", action="store_true", help="run the waiting tasks, then exit")
+        parser.add_argument(
+            "--burst", action="store_true", help=_("run the waiting tasks, then exit")
+        )
         parser.add_argument(
             "--interval",
             type=float,
             default=1.0,
-            help="seconds between polls of an empty queue (database backend)",
+            help=_("seconds between polls of an empty queue (database backend)"),
         )
         parser.add_argument(
             "--heartbeat",
             type=float,
             default=HEARTBEAT_SECONDS,
-            help="seconds between heartbeats (database backend)",
+            help=_("seconds between heartbeats (database backend)"),
         )
         parser.add_argument(
             "--stale-after",
             type=float,
             default=STALE_AFTER_SECONDS,
-            help="seconds without heartbeat after which a worker's tasks run again",
+            help=_("seconds without heartbeat after which a worker's tasks run again"),
         )
-        parser.add_argument("--worker-id", default="", help="unique id of this worker")
+        parser.add_argument("--worker-id", default="", help=_("unique id of this worker"))
         parser.add_argument(
-            "--backend", default=DEFAULT_TASK_BACKEND_ALIAS, help="task backend alias"
+            "--backend", default=DEFAULT_TASK_BACKEND_ALIAS, help=_("task backend alias")
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        backend = task_backends[opts["backend"]]
+        try:
+            backend = task_backends[opts["backend"]]
+        except Exception as exc:  # InvalidTaskBackendError
+            raise CommandError(_("No task backend %(name)s.") % {"name": opts["backend"]}) from exc
         queues = [q.strip() for item in opts["queues"] for q in item.split(",") if q.strip()]
         known = sorted(backend.queues) if backend.queues else list(settings.TASK_QUEUES)
         unknown = [q for q in queues if q not in known]
         if unknown:
             raise CommandError(
-                f"Unknown queue(s): {', '.join(unknown)}. Known queues: {', '.join(known)}."
+                _("Unknown queue(s): %(unknown)s. Known queues: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
             )
         queues = queues or known
         if opts["heartbeat"] <= 0 or opts["stale_after"] <= opts["heartbeat"]:
-            raise CommandError("--stale-after must be longer than --heartbeat (both > 0).")
+            raise CommandError(_("--stale-after must be longer than --heartbeat (both > 0)."))
 
         from django_tasks_db.backend import DatabaseBackend
 
@@ -220,7 +232,8 @@ class Command(BaseCommand):
             self._run_rq(queues, opts)
             return
         raise CommandError(
-            f"The task backend {type(backend).__name__} runs tasks itself; no worker is needed."
+            _("The task backend %(backend)s runs tasks itself; no worker is needed.")
+            % {"backend": type(backend).__name__}
         )
 
     def _configure_logging(self, verbosity: int) -> None:
