@@ -10,7 +10,16 @@ from django.contrib.auth.models import Permission
 
 from netdept.core import audit
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.org.models import Department, Person, Position, Role, RoleAssignment, Team
+from netdept.org.models import (
+    AccountGrant,
+    Department,
+    GrantAction,
+    Person,
+    Position,
+    Role,
+    RoleAssignment,
+    Team,
+)
 from netdept.testing.crud import CrudTests, api_client, form_data, ui_client, user_with_perms
 from netdept.testing.factories import (
     DepartmentFactory,
@@ -356,3 +365,46 @@ class TestAccountCrud(CrudTests):
 
 
 __all__ = ["user_with_perms"]
+
+
+def _privileged_account() -> Any:
+    """An account holding the auditor's role: the only kind a grant may name."""
+    account = UserFactory()
+    RoleAssignment.objects.create(user=account, role=Role.objects.get(code="auditor"))
+    return account
+
+
+class TestAccountGrantCrud(CrudTests):
+    """Grants are created and read; never edited or deleted (the page says so)."""
+
+    model = AccountGrant
+    extra_perms = ["auth.view_user"]
+
+    def make(self) -> Any:
+        return AccountGrant.objects.create(
+            account=_privileged_account(), action=GrantAction.RESET_PASSWORD, note="忘记密码"
+        )
+
+    def valid_data(self) -> dict[str, Any]:
+        return {
+            "account": _privileged_account().pk,
+            "action": GrantAction.DISABLE,
+            "note": "离职",
+        }
+
+    def update_data(self, obj: Any) -> dict[str, Any]:
+        return {"account": obj.account_id, "action": obj.action, "note": "改"}
+
+    def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        if scope == "own":
+            # made directly: giving the viewer a privileged role would widen what they see
+            account = user
+        else:
+            account = UserFactory()
+            PersonFactory(
+                department=department, team=team if scope == "team" else None, user=account
+            )
+            RoleAssignment.objects.create(user=account, role=Role.objects.get(code="auditor"))
+        return AccountGrant.objects.create(
+            account=account, action=GrantAction.RESET_PASSWORD, note="忘记密码"
+        )
