@@ -42,6 +42,8 @@ for label in sorted({p.app_label for p in PAGES.values() if p.ui} - {"core", "wo
     else:
         urlpatterns.append(path(f"{label}/", include(_app_urls(label), namespace=label)))
 
-handler403 = "netdept.core.views.pages.error_403"
-handler404 = "netdept.core.views.pages.error_404"
-handler500 = "netdept.core.views.pages.error_500"
+# JSON under /api/, the pages' error pages elsewhere.
+handler400 = "netdept.api.errors.bad_request"
+handler403 = "netdept.api.errors.permission_denied"
+handler404 = "netdept.api.errors.page_not_found"
+handler500 = "netdept.api.errors.server_error"

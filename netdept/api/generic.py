@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from netdept.api.errors import django_errors
+from netdept.api.serializers import DateTimeInRange
 from netdept.core import permissions
 from netdept.core.registry import Page
 
@@ -24,7 +25,16 @@ def serializer_for(page: Page) -> type[serializers.ModelSerializer[Any]]:
     fields = ["id", *page.fields, *read_only]
     meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": read_only})
     attrs: dict[str, Any] = {"Meta": meta}
-    return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+    return type(f"{model.__name__}Serializer", (PageSerializer,), attrs)
+
+
+class PageSerializer(serializers.ModelSerializer[Any]):
+    """The generated serializers: date-times within the years a local time can be shown."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeInRange,
+    }
 
 
 class PageViewSet(viewsets.ModelViewSet):

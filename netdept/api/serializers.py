@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
@@ -43,3 +44,21 @@ class AccountSerializer(serializers.ModelSerializer):
         else:
             attrs.pop("password", None)
         return attrs
+
+
+class DateTimeInRange(serializers.DateTimeField):
+    """A date-time from 1970 to 9999-01-01: earlier times have no whole-minute offset in
+    the local zone (Asia/Shanghai's local mean time: +08:05:43), later ones overflow when a day
+    is added."""
+
+    EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    LATEST = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+    default_error_messages = {
+        "out_of_range": _("Enter a date and time from 1970 to 9998."),
+    }
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        result: dt.datetime = super().to_internal_value(value)
+        if result.tzinfo is not None and not (self.EARLIEST <= result < self.LATEST):
+            self.fail("out_of_range")
+        return result

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from netdept.api.authentication import digest, new_secret
+from netdept.api.serializers import DateTimeInRange
 from netdept.core import audit
 from netdept.core.models.accounts import ApiToken
 from netdept.core.models.audit import AuditAction
@@ -47,10 +49,17 @@ def revoke_token(actor: Any, token: ApiToken) -> None:
 
 
 class TokenSerializer(serializers.ModelSerializer[ApiToken]):
+    expires_at = DateTimeInRange(required=False, allow_null=True)
+
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
         read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def validate_expires_at(self, value: Any) -> Any:
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("A token must expire in the future."))
+        return value
 
 
 class TokenViewSet(

@@ -10,8 +10,10 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from netdept.api.serializers import DateTimeInRange
 from netdept.org.models import Person, Team
 from netdept.workorders.models import (
     Attachment,
@@ -293,7 +295,7 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
 class WorkRecordInSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     minutes = serializers.IntegerField()
-    performed_at = serializers.DateTimeField(required=False, allow_null=True)
+    performed_at = DateTimeInRange(required=False, allow_null=True)
 
 
 class WorkRecordSerializer(serializers.ModelSerializer[WorkRecord]):
@@ -331,3 +333,21 @@ class SlaEventSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     text = serializers.CharField()
     detail = serializers.JSONField()
+
+
+class WorkOrderSchema(OpenApiSerializerExtension):
+    """What the schema says of an order: the staff-only fields are absent for the requester
+    side, and the answer of one order lists the actions the caller may take now."""
+
+    target_class = WorkOrderSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["required"] = [f for f in schema.get("required", []) if f not in STAFF_ONLY_FIELDS]
+        schema["properties"]["allowed_actions"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "readOnly": True,
+            "description": "The actions the caller may take on the order now (one order only).",
+        }
+        return schema

@@ -7,11 +7,14 @@ read and actions alike); a refused transition 400 naming the reason; a lost race
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -19,20 +22,20 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from netdept.api.parsers import BoundedJSONParser
 from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
-from netdept.org.models import Department, Person, Team
+from netdept.core.services import require
 from netdept.workorders import services, sla
 from netdept.workorders.api import serializers as s
 from netdept.workorders.forms import search_orders
 from netdept.workorders.models import (
     Attachment,
-    Category,
     Kind,
     Priority,
     Status,
@@ -41,26 +44,56 @@ from netdept.workorders.models import (
 )
 
 
+class IdFilter(django_filters.Filter):
+    """The id of a related row, matched as a number and never looked up: the answer is the
+    caller's visible orders that carry it, so an id that does not exist and one of a row the
+    caller may not see answer alike (no existence oracle), and no choice list of every
+    person or department is ever rendered (the browsable API shows a number box)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class WorkOrderFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
-    assignee = django_filters.ModelChoiceFilter(queryset=Person.objects.all())
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all())
-    requester_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    team = IdFilter(field_name="team_id", label=gettext_lazy("team (id)"))
+    assignee = IdFilter(field_name="assignee_id", label=gettext_lazy("assignee (id)"))
+    category = IdFilter(field_name="category_id", label=gettext_lazy("category (id)"))
+    requester_department = IdFilter(
+        field_name="requester_department_id", label=gettext_lazy("requester department (id)")
+    )
     is_major = django_filters.BooleanFilter()
     breached = django_filters.BooleanFilter(
         method="filter_breached", label=gettext_lazy("SLA breached")
     )
     q = django_filters.CharFilter(method=search_orders, label=gettext_lazy("Search"))
-    created = django_filters.DateFromToRangeFilter(
-        field_name="created_at", label=gettext_lazy("created (created_after, created_before)")
+    # Two filters (not one range filter): an error names the parameter that was sent.
+    created_after = django_filters.DateFilter(
+        method="filter_created", label=gettext_lazy("created on or after")
+    )
+    created_before = django_filters.DateFilter(
+        method="filter_created", label=gettext_lazy("created on or before")
     )
 
     class Meta:
         model = WorkOrder
         fields: list[str] = []
+
+    def filter_created(
+        self, queryset: QuerySet[WorkOrder], name: str, value: dt.date | None
+    ) -> QuerySet[WorkOrder]:
+        """Whole days in the site's time zone, as an indexed range on ``created_at``."""
+        if value is None:
+            return queryset
+        if name == "created_after":
+            return queryset.filter(created_at__gte=_day_start(value))
+        return queryset.filter(created_at__lt=_day_start(value) + dt.timedelta(days=1))
 
     def filter_breached(
         self, queryset: QuerySet[WorkOrder], name: str, value: bool | None
@@ -69,6 +102,12 @@ class WorkOrderFilterSet(django_filters.FilterSet):
             return queryset
         breached = Q(response_breached=True) | Q(resolution_breached=True)
         return queryset.filter(breached) if value else queryset.exclude(breached)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    # Clamped: the first and last days of the calendar have no neighbours in UTC.
+    day = min(max(day, dt.date(1900, 1, 1)), dt.date(9000, 1, 1))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class WorkOrderPermission(BasePermission):
@@ -94,6 +133,25 @@ class WorkOrderPermission(BasePermission):
         return False
 
 
+#: The lists of an order's comments, records, attachments and SLA events: the whole list as a
+#: JSON array (as the schema says), neither paginated nor filtered like the list of orders.
+NESTED_LIST: dict[str, Any] = {"pagination_class": None, "filter_backends": []}
+
+#: Transitions only the staff working on the order may make.
+STAFF_ACTIONS = {
+    services.accept,
+    services.assign,
+    services.transfer,
+    services.start,
+    services.wait,
+    services.resume,
+    services.resolve,
+    services.close,
+    services.set_priority,
+    services.set_major,
+}
+
+
 def _parse(serializer_class: type[Any], data: Any) -> dict[str, Any]:
     ser = serializer_class(data=data)
     ser.is_valid(raise_exception=True)
@@ -113,12 +171,19 @@ class WorkOrderViewSet(
     filterset_class = WorkOrderFilterSet
     ordering_fields = ["created_at", "priority", "resolution_due", "number", "status"]
     ordering = ["-created_at", "-id"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
     queryset = WorkOrder.objects.none()
+    conflict_possible = True  # the schema documents the 409 of a lost race
 
     def get_queryset(self) -> QuerySet[WorkOrder]:
         return services.visible_orders(self.request.user)
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The filters narrow the list; one order (and its actions) is found by id alone."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_serializer_context(self) -> dict[str, Any]:
         ctx = dict(super().get_serializer_context())
@@ -148,6 +213,11 @@ class WorkOrderViewSet(
 
     @extend_schema(request=s.OpenSerializer, responses={201: s.WorkOrderSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = request.data
+        if hasattr(body, "get") and body.get("on_behalf_of") not in (None, ""):
+            # Only the service desk files for someone else: anyone else is refused before the
+            # person's id is looked up (an unknown and an existing id answer alike).
+            require(request.user, "change", WorkOrder)
         data = _parse(s.OpenSerializer, request.data)
         uploads = data.pop("attachments", [])
         on_behalf_of = data.pop("on_behalf_of", None)
@@ -159,6 +229,10 @@ class WorkOrderViewSet(
     # --- transitions ------------------------------------------------------------------------
     def _transition(self, serializer_class: type[Any], call: Any) -> Response:
         order = self.get_object()
+        if call in STAFF_ACTIONS:
+            # Refused before the input is read: a team or person id in it is never looked up
+            # for someone who may not take the action (no existence oracle).
+            require(self.request.user, "change", order)
         data = _parse(serializer_class, self.request.data)
         call(self.request.user, order, **data)
         return self._order(order)
@@ -232,6 +306,7 @@ class WorkOrderViewSet(
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str) -> Response:
         order = self.get_object()
+        require(request.user, "change", order)
         data = _parse(s.MergeSerializer, request.data)
         into = services.visible_orders(request.user).filter(pk=data.pop("into")).first()
         if into is None:
@@ -244,7 +319,7 @@ class WorkOrderViewSet(
         methods=["POST"], request=s.CommentInSerializer, responses={201: s.CommentSerializer}
     )
     @extend_schema(methods=["GET"], responses=s.CommentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **NESTED_LIST)
     def comments(self, request: Request, pk: str) -> Response:
         """Public comments; internal notes too for those allowed to see them."""
         order = self.get_object()
@@ -267,11 +342,12 @@ class WorkOrderViewSet(
         methods=["POST"], request=s.WorkRecordInSerializer, responses={201: s.WorkRecordSerializer}
     )
     @extend_schema(methods=["GET"], responses=s.WorkRecordSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **NESTED_LIST)
     def records(self, request: Request, pk: str) -> Response:
         """Work records: what was done and the time spent."""
         order = self.get_object()
         if request.method == "POST":
+            require(request.user, "change", order)
             data = _parse(s.WorkRecordInSerializer, request.data)
             rec = services.add_work_record(request.user, order, **data)
             return Response(s.WorkRecordSerializer(rec).data, status=status.HTTP_201_CREATED)
@@ -284,7 +360,7 @@ class WorkOrderViewSet(
         methods=["POST"], request=s.AttachmentInSerializer, responses={201: s.AttachmentSerializer}
     )
     @extend_schema(methods=["GET"], responses=s.AttachmentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **NESTED_LIST)
     def attachments(self, request: Request, pk: str) -> Response:
         """Photos and files (multipart ``file``); checked for size and real type."""
         order = self.get_object()
@@ -298,7 +374,7 @@ class WorkOrderViewSet(
         return Response(s.AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(responses=s.SlaEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **NESTED_LIST)
     def sla(self, request: Request, pk: str) -> Response:
         """The SLA timeline: every timer event of the order."""
         order = self.get_object()
