@@ -3,10 +3,10 @@
     NETDEPT_DATA_DIR=/tmp/bench-audit python bench/bench_audit.py [N]
     NETDEPT_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python bench/bench_audit.py
 
-Builds a valid hash chain of N realistic records with bulk inserts (in a fresh SQLite database
-under a temporary data directory unless NETDEPT_DATABASE_URL is set; on PostgreSQL the rows are
-removed afterwards), then times ``audit.verify()`` with one process and with two (as
-``netdept audit verify`` does).
+Builds a valid, sealed hash chain of N realistic records with bulk inserts (in a fresh SQLite
+database under a temporary data directory unless NETDEPT_DATABASE_URL is set; on PostgreSQL the
+rows are removed afterwards), then times ``audit.verify()`` (hashes, links and seals) with one
+process and with two (as ``netdept audit verify`` does).
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from netdept.core import audit  # noqa: E402
+from netdept.core import audit, audit_seal  # noqa: E402
 from netdept.core.models import AuditChain, AuditRecord  # noqa: E402
 
 
 def build(n: int) -> None:
     AuditRecord.objects.all().delete()
+    key = audit_seal.key()
     prev = audit.GENESIS
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     batch: list[AuditRecord] = []
@@ -42,6 +43,7 @@ def build(n: int) -> None:
             seq=seq,
             ts=start + datetime.timedelta(seconds=seq),
             actor_id=None,
+            actor_ref=str(seq % 50 + 1),
             actor_name=f"user{seq % 50}",
             ip=f"10.0.0.{seq % 250}",
             action="update",
@@ -53,6 +55,7 @@ def build(n: int) -> None:
             prev_hash=prev,
         )
         rec.hash = audit.record_hash(rec)
+        rec.seal = audit_seal.record_seal(rec.hash, key)
         prev = rec.hash
         batch.append(rec)
         if len(batch) == 5000:
@@ -62,7 +65,18 @@ def build(n: int) -> None:
     if batch:
         AuditRecord.objects.bulk_create(batch)
     AuditChain.objects.update_or_create(
-        pk=1, defaults={"seq": n, "last_hash": prev, "anchor_seq": 0, "anchor_hash": audit.GENESIS}
+        pk=1,
+        defaults={
+            "seq": n,
+            "last_hash": prev,
+            "anchor_seq": 0,
+            "anchor_hash": audit.GENESIS,
+            "anchor_ts": None,
+            "anchor_seal": audit_seal.anchor_seal(0, audit.GENESIS, None, key),
+            "sealed_from": 1,
+            "key_id": audit_seal.key_id(key),
+            "head_seal": audit_seal.head_seal(n, prev, 1, key),
+        },
     )
 
 

@@ -54,7 +54,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from netdept.core import audit  # noqa: E402
+from netdept.core import audit, audit_seal  # noqa: E402
 from netdept.core.models import AuditChain, AuditRecord  # noqa: E402
 from netdept.org.models import Department, Person, Role, RoleAssignment, Team  # noqa: E402
 from netdept.workorders import sla  # noqa: E402
@@ -542,6 +542,7 @@ class Writer:
                     seq=self.audit_seq,
                     ts=ts,
                     actor_id=actor,
+                    actor_ref="" if actor is None else str(actor),
                     actor_name="" if actor is None else f"user{actor}",
                     ip=f"10.20.{order_id % 250}.{(order_id // 250) % 250}",
                     action=action,
@@ -553,14 +554,16 @@ class Writer:
                     prev_hash=self.audit_prev,
                 )
                 rec.hash = audit.record_hash(rec)
+                rec.seal = audit_seal.record_seal(rec.hash)
                 self.audit_prev = rec.hash
                 recs.append(rec)
         if not recs:
             return
         AuditRecord.objects.bulk_create(recs, BATCH)
-        AuditChain.objects.update_or_create(
+        head, _new = AuditChain.objects.update_or_create(
             pk=1, defaults={"seq": self.audit_seq, "last_hash": self.audit_prev}
         )
+        _seal_head(head)
         self.counts["audit"] += len(recs)
 
     def _copy(self, table: str, cols: list[str], rows: Any) -> None:
@@ -570,6 +573,15 @@ class Writer:
         ):
             for row in rows:
                 copy.write_row(row)
+
+
+def _seal_head(head: AuditChain) -> None:
+    """Seal the chain head the generator moved (as ``audit.record`` does)."""
+    head.key_id = audit_seal.key_id()
+    head.head_seal = audit_seal.head_seal(head.seq, head.last_hash, head.sealed_from)
+    if not head.anchor_seal:
+        head.anchor_seal = audit_seal.anchor_seal(head.anchor_seq, head.anchor_hash, None)
+    head.save(update_fields=["key_id", "head_seal", "anchor_seal"])
 
 
 def _json(d: dict[str, Any]) -> str:
@@ -611,6 +623,7 @@ def reset() -> None:
         head.seq = prev.seq if prev else head.anchor_seq
         head.last_hash = prev.hash if prev else (head.anchor_hash or audit.GENESIS)
         head.save()
+        _seal_head(head)
 
 
 def keep_timestamps() -> None:

@@ -49,3 +49,31 @@ def secret_key(directory: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def audit_key(directory: Path) -> str:
+    """``NETDEPT_AUDIT_KEY``, or a key generated once in the data directory (``audit_key``, 0600).
+
+    It seals the audit trail (``netdept.core.audit_seal``) and must live outside the database:
+    keep it with the data directory's backup. Several processes may start at once; the file is
+    written under a temporary name and linked into place, so all of them read the same key.
+    """
+    configured = env("NETDEPT_AUDIT_KEY")
+    if configured:
+        return configured
+    key_file = directory / "audit_key"
+    if not key_file.exists():
+        tmp = directory / f".audit_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, key_file)  # atomic; fails if another process won the race
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not key_file.exists():
+                os.replace(tmp, key_file)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return key_file.read_text().strip()

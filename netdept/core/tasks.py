@@ -139,5 +139,7 @@ periodic("core.remind_holidays_unknown", "0 9 * * 1", remind_holidays_unknown, q
 periodic("core.purge_audit_trail", "10 3 * * *", purge_audit_trail, queue="default")
 periodic("core.prune_task_results", "40 3 * * 0", prune_task_results, queue="default")
 
-# The notification service's tasks and periodic jobs live in their own module.
+# The daily checkpoint of the audit trail, and the notification service's tasks and periodic
+# jobs, live in their own modules.
+from netdept.core import audit_tasks  # noqa: E402, F401
 from netdept.core.notifications import tasks as notification_tasks  # noqa: E402, F401

@@ -35,6 +35,9 @@ class AuditRecord(models.Model):
         related_name="+",
         db_constraint=False,
     )
+    # The actor as written: their id (text) and login. ``actor`` is only a link for queries;
+    # the database may null it (a deleted account), so the hash covers these two instead.
+    actor_ref = models.CharField(_("actor ID"), max_length=64, blank=True, default="")
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("source IP"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
@@ -45,6 +48,10 @@ class AuditRecord(models.Model):
     extra = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The hash format (1: before the seal; 2: sealed) and the HMAC of ``hash`` with the audit
+    # key, which lives outside the database (see ``netdept.core.audit_seal``).
+    hv = models.PositiveSmallIntegerField(_("hash format"), default=2)
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     scope_paths = {"own": "actor"}
 
@@ -65,12 +72,20 @@ class AuditRecord(models.Model):
 
 
 class AuditChain(models.Model):
-    """The head of the chain: last sequence and hash, and the anchor left by retention purges."""
+    """The head of the chain: last sequence and hash, and the anchor left by retention purges.
+
+    Both are sealed with the audit key (``head_seal``, ``anchor_seal``); records from
+    ``sealed_from`` on carry a seal each; ``key_id`` names the key that sealed them."""
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     anchor_seq = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="0" * 64)
+    anchor_ts = models.DateTimeField(null=True, blank=True)
+    sealed_from = models.BigIntegerField(default=1)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    head_seal = models.CharField(max_length=64, blank=True, default="")
+    anchor_seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         default_permissions = ()

@@ -205,3 +205,33 @@ event_kind(
     },
     severity="warning",
 )
+event_kind(
+    "core.audit_checkpoint",
+    _("Daily checkpoint of the audit trail"),
+    variables=["seq", "time", "line", "error"],
+    subject={
+        "zh-hans": "审计日志检查点：第 {{ seq }} 条",
+        "en": "Audit trail checkpoint: record #{{ seq }}",
+    },
+    body={
+        "zh-hans": (
+            "审计日志的链头是第 {{ seq }} 条记录（{{ time }}）。请把下面这一行原样保存在 NetDept "
+            "服务器以外的地方；核对时把它存入文件，运行 netdept audit verify --checkpoint 文件，"
+            "即可发现此后被删除或改写的记录。\n{{ line }}"
+            "{% if error %}\n注意：检查点未能写入服务器上的文件：{{ error }}{% endif %}"
+        ),
+        "en": (
+            "The audit trail's head is record #{{ seq }} ({{ time }}). Keep the line below as "
+            "it is, somewhere other than the NetDept server; to check, save it in a file and run "
+            "netdept audit verify --checkpoint FILE, which finds records deleted or rewritten "
+            "since.\n{{ line }}"
+            "{% if error %}\nNote: the checkpoint could not be written to the server's file: "
+            "{{ error }}{% endif %}"
+        ),
+    },
+    default_channels=(INBOX, "email"),
+    description=_(
+        "Sent to the auditors every day: the sealed head of the audit trail, to be kept outside "
+        "the server so that deleting its tail can be detected."
+    ),
+)
