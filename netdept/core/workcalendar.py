@@ -39,9 +39,13 @@ ONE_DAY: Final = dt.timedelta(days=1)
 ZERO: Final = dt.timedelta(0)
 UTC: Final = dt.UTC
 MINUTES_PER_DAY: Final = 24 * 60
-# Stop searching for working time after this many days (only reached by a calendar whose
-# every day has been overridden to a day off).
+# Stop searching for working time after this many days (reached by an absurd duration, or by
+# a calendar whose every day has been overridden to a day off): every search is bounded.
 HORIZON_DAYS: Final = 366 * 30
+# No computation answers outside these instants: far enough from ``datetime.min``/``max`` that
+# converting a result to any time zone (and a day's arithmetic around it) cannot overflow.
+EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 # Overrides are read in ranges of at least this many days.
 LOAD_CHUNK: Final = dt.timedelta(days=62)
 
@@ -50,6 +54,23 @@ Period = tuple[int, int]
 Span = tuple[dt.datetime, dt.datetime]
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class OutOfRange(ValueError):
+    """A working-time question the calendar cannot answer: the working time asked for is not
+    reached within ``HORIZON_DAYS`` days (an absurd duration, or a calendar without working
+    time), or the instants lie outside ``EARLIEST``…``LATEST``. The message is translated and
+    names the calendar."""
+
+    def __init__(self, calendar: WorkCalendar | None) -> None:
+        name = str(calendar.name) if calendar is not None else ""
+        super().__init__(
+            _(
+                "The working calendar “%(calendar)s” has no answer within %(years)s years: "
+                "the duration is too long, or the calendar has no working time."
+            )
+            % {"calendar": name, "years": HORIZON_DAYS // 366}
+        )
 
 
 # --- day decisions -------------------------------------------------------------------------
@@ -379,7 +400,7 @@ class WorkSchedule:
             if spans:
                 yield spans, total
             day += step
-        raise ValueError(f"calendar {self.calendar.pk}: no working time in {HORIZON_DAYS} days")
+        raise OutOfRange(self.calendar)
 
     def local_date(self, t: dt.datetime) -> dt.date:
         return t.astimezone(self.tz).date()
@@ -420,19 +441,36 @@ class WorkSchedule:
 
     def _check_has_hours(self) -> None:
         if not self.around_the_clock and self.day_length <= ZERO:
-            raise ValueError(f"calendar {self.calendar.pk} has no working hours")
+            raise OutOfRange(self.calendar)
 
-    def add(self, start: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    def add(self, start: dt.datetime, delta: dt.timedelta, *, cap: bool = False) -> dt.datetime:
         """The instant when ``delta`` of working time has passed after ``start`` (a negative
-        ``delta`` counts backwards). Counting starts at the next working period."""
+        ``delta`` counts backwards). Counting starts at the next working period.
+
+        The search is bounded: when the instant lies beyond ``HORIZON_DAYS`` days or outside
+        ``EARLIEST``…``LATEST``, ``OutOfRange`` is raised — or, with ``cap``, the bound
+        itself is returned (``start`` ± ``HORIZON_DAYS`` days, within those instants): "not
+        within any foreseeable time", which is what an SLA due time needs."""
         _aware(start, "start")
         if delta == ZERO:
             return start
-        if self.around_the_clock:
-            return (start.astimezone(UTC) + delta).astimezone(start.tzinfo)
-        self._check_has_hours()
-        t = start.astimezone(UTC)
-        result = self._forward(t, delta) if delta > ZERO else self._backward(t, -delta)
+        try:
+            t = start.astimezone(UTC)
+            if self.around_the_clock:
+                result = t + delta
+            else:
+                self._check_has_hours()
+                if abs(delta) > self.day_length * HORIZON_DAYS:  # more than the horizon holds
+                    raise OutOfRange(self.calendar)
+                result = self._forward(t, delta) if delta > ZERO else self._backward(t, -delta)
+            if not EARLIEST <= result <= LATEST:
+                raise OutOfRange(self.calendar)
+        except (OutOfRange, OverflowError) as exc:
+            if not cap:
+                if isinstance(exc, OutOfRange):
+                    raise
+                raise OutOfRange(self.calendar) from exc
+            result = _bound(start, delta > ZERO)
         return result.astimezone(start.tzinfo)
 
     def _forward(self, t: dt.datetime, remaining: dt.timedelta) -> dt.datetime:
@@ -473,12 +511,15 @@ class WorkSchedule:
 
     def between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         """Working time from ``a`` to ``b``; zero if ``b`` is not after ``a``."""
-        a = _aware(a, "a").astimezone(UTC)
-        b = _aware(b, "b").astimezone(UTC)
+        a = _clamp(_aware(a, "a").astimezone(UTC))
+        b = _clamp(_aware(b, "b").astimezone(UTC))
         if b <= a:
             return ZERO
         if self.around_the_clock:
             return b - a
+        # Bounded like every search: a longer stretch counts its first HORIZON_DAYS - 2 days
+        # (decades of working time: no share or breach reads differently).
+        b = min(b, a + dt.timedelta(days=HORIZON_DAYS - 2))
         day, last = self.local_date(a), self.local_date(b)
         self.load(day, last)
         total = ZERO
@@ -499,31 +540,63 @@ class WorkSchedule:
         if self.around_the_clock:
             return t
         self._check_has_hours()
-        u = t.astimezone(UTC)
-        day = self.local_date(u)
-        self.load(day - ONE_DAY, day + dt.timedelta(days=31))
-        for spans, _total in self._working_spans(day, ONE_DAY):
-            for s, e in spans:
-                if e > u:
-                    return t if s <= u else s.astimezone(t.tzinfo)
+        try:
+            u = t.astimezone(UTC)
+            if not EARLIEST <= u <= LATEST:
+                raise OutOfRange(self.calendar)
+            day = self.local_date(u)
+            self.load(day - ONE_DAY, day + dt.timedelta(days=31))
+            for spans, _total in self._working_spans(day, ONE_DAY):
+                for s, e in spans:
+                    if e > u:
+                        return t if s <= u else s.astimezone(t.tzinfo)
+        except OverflowError as exc:
+            raise OutOfRange(self.calendar) from exc
         raise AssertionError("unreachable")
 
     def is_working_time(self, t: dt.datetime) -> bool:
         u = _aware(t, "t").astimezone(UTC)
+        if not EARLIEST <= u <= LATEST:
+            return False
         spans, _total = self.spans(self.local_date(u))
         return any(s <= u < e for s, e in spans)
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
-        """The ``n``-th working day after ``day`` (before it if ``n`` is negative)."""
+        """The ``n``-th working day after ``day`` (before it if ``n`` is negative); bounded
+        like every search (``OutOfRange`` beyond ``HORIZON_DAYS`` days)."""
         step = ONE_DAY if n >= 0 else -ONE_DAY
         left = abs(n)
-        if left:
-            self._extend_to(day + step * (left * 2 + 16))
-        while left:
-            day += step
-            if self.is_working_day(day):
-                left -= 1
-        return day
+        if left > HORIZON_DAYS:
+            raise OutOfRange(self.calendar)
+        try:
+            if left:
+                self._extend_to(day + step * min(left * 2 + 16, HORIZON_DAYS))
+            for _i in range(HORIZON_DAYS):
+                if not left:
+                    return day
+                day += step
+                if self.is_working_day(day):
+                    left -= 1
+        except OverflowError as exc:
+            raise OutOfRange(self.calendar) from exc
+        if not left:
+            return day
+        raise OutOfRange(self.calendar)
+
+
+def _clamp(t: dt.datetime) -> dt.datetime:
+    """``t`` (in UTC) moved into ``EARLIEST``…``LATEST``."""
+    return min(max(t, EARLIEST), LATEST)
+
+
+def _bound(start: dt.datetime, forward: bool) -> dt.datetime:
+    """The capped answer of ``WorkSchedule.add``: ``start`` ± ``HORIZON_DAYS`` days, within
+    ``EARLIEST``…``LATEST``."""
+    horizon = dt.timedelta(days=HORIZON_DAYS)
+    t = _clamp(start.astimezone(UTC))
+    if forward:
+        return LATEST if t > LATEST - horizon else t + horizon
+    return EARLIEST if t < EARLIEST + horizon else t - horizon
 
 
 # --- module functions --------------------------------------------------------------------
@@ -620,6 +693,7 @@ __all__ = [
     "DEFAULT_CALENDAR_NAME",
     "CalendarOverrideService",
     "DayInfo",
+    "OutOfRange",
     "WorkCalendarService",
     "WorkSchedule",
     "add_working_days",

@@ -15,8 +15,8 @@ looked up by name in the person's department and created there when no departmen
 from __future__ import annotations
 
 import datetime
+import json
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -32,11 +32,14 @@ from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.core.registry import page_for
 from netdept.core.services import ModelService, require, service_for
+from netdept.org.import_file import MAX_BYTES as MAX_BYTES  # the limits, re-exported
+from netdept.org.import_file import MAX_PART_BYTES as MAX_PART_BYTES
+from netdept.org.import_file import MAX_PARTS as MAX_PARTS
+from netdept.org.import_file import MAX_RATIO as MAX_RATIO
+from netdept.org.import_file import MAX_ROWS, ImportFileError, open_workbook
+from netdept.org.import_file import MAX_UNPACKED_BYTES as MAX_UNPACKED_BYTES
 from netdept.org.models import Department, DepartmentKind, Person, Position, Team
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # refuse zip bombs before openpyxl unpacks them
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
 
@@ -45,14 +48,6 @@ PEOPLE = "people"
 KINDS = (DEPARTMENTS, PEOPLE)
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (format, size, headers, row count)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -179,34 +174,46 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _open(upload: IO[bytes], size: int | None) -> Any:
-    from openpyxl import load_workbook
+@dataclass
+class Sheet:
+    """What an import file holds, read once: the recognised columns (key, header as written)
+    and the non-blank rows (row number, values). Kept between the preview and the import
+    (``to_json``/``from_json``) so that confirming validates again without reading the
+    workbook again."""
 
-    if size is None:
-        upload.seek(0, 2)
-        size = upload.tell()
-    if size > MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": round(size / 1024 / 1024, 1), "limit": MAX_BYTES // 1024 // 1024}
+    kind: str
+    columns: list[tuple[str, str]]
+    rows: list[tuple[int, dict[str, str]]]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"kind": self.kind, "columns": self.columns, "rows": self.rows}, ensure_ascii=False
         )
-    upload.seek(0)
-    bad = ImportFileError(
-        _("The file is not an Excel workbook (.xlsx) or it is damaged. Save it as .xlsx and retry.")
-    )
-    if upload.read(4) != b"PK\x03\x04":
-        raise bad
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
-                raise bad
-        upload.seek(0)
-        return load_workbook(upload, read_only=True, data_only=True)
-    except ImportFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
-        raise bad from exc
+
+    @classmethod
+    def from_json(cls, text: str) -> Sheet:
+        """The sheet stored by ``to_json``; ValueError if ``text`` is not one."""
+        try:
+            raw = json.loads(text)
+            kind = str(raw["kind"])
+            columns = [(str(k), str(h)) for k, h in raw["columns"]]
+            rows = [
+                (int(n), {str(k): str(v) for k, v in values.items()}) for n, values in raw["rows"]
+            ]
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise ValueError("not a stored import sheet") from exc
+        if kind not in KINDS:
+            raise ValueError("not a stored import sheet")
+        return cls(kind, columns, rows)
+
+
+def read(kind: str, upload: IO[bytes], *, size: int | None = None) -> Sheet:
+    """Read ``upload`` (the only place the workbook is unpacked); nothing is validated
+    against the database yet. Raises ImportFileError."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    columns, data = _read(upload, kind, size)
+    return Sheet(kind, columns, data)
 
 
 def _read(
@@ -215,7 +222,7 @@ def _read(
     """The recognised columns (key, header) and the non-blank rows (row number, values)."""
     specs = COLUMNS[kind]
     aliases = {_norm(h): c.key for c in specs for h in c.headers}
-    wb = _open(upload, size)
+    wb = open_workbook(upload, size)
     try:
         if not wb.worksheets:
             raise ImportFileError(_("The workbook has no worksheet."))
@@ -706,14 +713,17 @@ def parse(
     kind: str, upload: IO[bytes], *, user: Any = None, size: int | None = None
 ) -> ImportResult:
     """Read and validate ``upload``; nothing is written. Raises ImportFileError."""
-    if kind not in KINDS:
-        raise ValueError(kind)
-    columns, data = _read(upload, kind, size)
-    if kind == DEPARTMENTS:
-        rows = _parse_departments(columns, data, user)
+    return validate(read(kind, upload, size=size), user=user)
+
+
+def validate(sheet: Sheet, *, user: Any = None) -> ImportResult:
+    """Validate the rows of a sheet read before against the database as it is now; nothing
+    is written."""
+    if sheet.kind == DEPARTMENTS:
+        rows = _parse_departments(sheet.columns, sheet.rows, user)
     else:
-        rows = _parse_people(columns, data, user)
-    return ImportResult(kind=kind, columns=columns, rows=rows)
+        rows = _parse_people(sheet.columns, sheet.rows, user)
+    return ImportResult(kind=sheet.kind, columns=sheet.columns, rows=rows)
 
 
 def require_import(actor: Any, kind: str) -> None:

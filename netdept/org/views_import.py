@@ -1,9 +1,11 @@
 """Import departments and people from Excel: upload → preview → confirm.
 
-The uploaded file is kept between the preview and the confirmation under
-``MEDIA_ROOT/imports/<random token>.xlsx`` (outside any web root); only the token is kept in the
-user's session. Confirming re-reads and re-validates the file, because the data may have changed
-since the preview, and imports every row or none.
+The workbook is read once, on upload (``importer.read``: the only place it is unpacked, after
+its parts' sizes were checked). What it holds — the recognised columns and the rows — is kept
+between the preview and the confirmation under ``MEDIA_ROOT/imports/<random token>.json``
+(outside any web root); only the token is kept in the user's session. The preview and the
+confirmation validate those rows against the database as it is then (the data may have changed
+since the preview) without reading the workbook again; confirming imports every row or none.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def _import_dir() -> Path:
 
 def _remove_stale() -> None:
     limit = time.time() - STALE_SECONDS
-    for old in _import_dir().glob("*.xlsx"):
+    for old in [*_import_dir().glob("*.json"), *_import_dir().glob("*.xlsx")]:
         try:
             if old.stat().st_mtime < limit:
                 old.unlink()
@@ -82,19 +84,29 @@ def _stored(request: HttpRequest, kind: str) -> tuple[Path, dict[str, str]] | No
     token = str(info.get("token", ""))
     if not TOKEN_RE.match(token):
         return None
-    path = _import_dir() / f"{token}.xlsx"
+    path = _import_dir() / f"{token}.json"
     return (path, info) if path.is_file() else None
 
 
 def _forget(request: HttpRequest) -> None:
     info = request.session.pop(SESSION_KEY, None)
     if isinstance(info, dict) and TOKEN_RE.match(str(info.get("token", ""))):
-        (_import_dir() / f"{info['token']}.xlsx").unlink(missing_ok=True)
+        (_import_dir() / f"{info['token']}.json").unlink(missing_ok=True)
 
 
-def _parse_stored(path: Path, kind: str, user: Any) -> importer.ImportResult:
-    with path.open("rb") as fh:
-        return importer.parse(kind, fh, user=user)
+def _validate_stored(path: Path, kind: str, user: Any) -> importer.ImportResult:
+    """The rows read on upload, validated against the database as it is now."""
+    try:
+        sheet = importer.Sheet.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise importer.ImportFileError(
+            _("The pending import could not be read; upload the file again.")
+        ) from exc
+    if sheet.kind != kind:
+        raise importer.ImportFileError(
+            _("This import is no longer pending; upload the file again.")
+        )
+    return importer.validate(sheet, user=user)
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -195,17 +207,14 @@ def upload_view(request: HttpRequest, kind: str) -> HttpResponse:
             error = _("Only Excel files (.xlsx) can be imported; save the file as .xlsx.")
         else:
             try:
-                importer.parse(kind, upload, user=request.user, size=upload.size)
+                sheet = importer.read(kind, upload, size=upload.size)
             except importer.ImportFileError as exc:
                 error = exc.message
             else:
                 _forget(request)
                 _remove_stale()
                 token = secrets.token_hex(16)
-                upload.seek(0)
-                with (_import_dir() / f"{token}.xlsx").open("wb") as fh:
-                    for chunk in upload.chunks():
-                        fh.write(chunk)
+                (_import_dir() / f"{token}.json").write_text(sheet.to_json(), encoding="utf-8")
                 request.session[SESSION_KEY] = {
                     "kind": kind,
                     "token": token,
@@ -259,7 +268,7 @@ def preview_view(request: HttpRequest, kind: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("org_import:upload", args=[kind]))
     path, info = stored
     try:
-        result = _parse_stored(path, kind, request.user)
+        result = _validate_stored(path, kind, request.user)
     except importer.ImportFileError as exc:
         _forget(request)
         messages.error(request, exc.message)
@@ -278,7 +287,7 @@ def confirm_view(request: HttpRequest, kind: str) -> HttpResponse:
     path, info = stored
     try:
         with transaction.atomic():
-            result = _parse_stored(path, kind, request.user)
+            result = _validate_stored(path, kind, request.user)
             if result.ok:
                 counts = importer.apply(result, request.user, info.get("name", ""))
     except importer.ImportFileError as exc:

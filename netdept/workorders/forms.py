@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netdept.org.models import Department, Person, Team
 from netdept.workorders.models import (
+    MAX_RECORD_MINUTES,
     Category,
     Kind,
     Level,
@@ -27,6 +28,7 @@ from netdept.workorders.models import (
 )
 from netdept.workorders.services.common import ORDER_FIELDS
 
+MAX_ID = 2**63  # ids are 64-bit integers in every database
 BOOL_CHOICES = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
 
 
@@ -51,7 +53,7 @@ def search_orders(queryset: QuerySet[WorkOrder], name: str, value: str) -> Query
     value = (value or "").strip()
     if not value:
         return queryset
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit, not a number
         return queryset.filter(Q(pk=int(value)) | Q(number=value) | Q(title__icontains=value))
     if value.upper().startswith("WO-"):
         return queryset.filter(number__istartswith=value)
@@ -102,9 +104,12 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Any number is accepted here; the view keeps only the orders the user can see.
+        # Any id is accepted here (a number the database can hold: a larger one is no order and
+        # a refused choice); the view keeps only the orders the user can see.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]  # type: ignore[attr-defined]
+        self.fields["ids"].choices = [  # type: ignore[attr-defined]
+            (v, v) for v in raw if str(v).isascii() and str(v).isdigit() and 0 < int(v) < MAX_ID
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -218,7 +223,9 @@ class RecordForm(forms.Form):
     description = forms.CharField(
         label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    minutes = forms.IntegerField(label=_("time spent (minutes)"), min_value=1, max_value=10_000)
+    minutes = forms.IntegerField(
+        label=_("time spent (minutes)"), min_value=1, max_value=MAX_RECORD_MINUTES
+    )
 
 
 class AttachForm(forms.Form):

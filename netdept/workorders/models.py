@@ -6,12 +6,31 @@ engine (``netdept.workorders.sla``) computes due times on the working calendar.
 
 from __future__ import annotations
 
+from typing import Final
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from netdept.core.models import BaseModel, WorkCalendar
 from netdept.org.models import Department, Person, Team
+
+#: The longest SLA target: one year of round-the-clock time (a resolution of 20,000,000 minutes
+#: is no target; bounded targets keep every due time computable on the working calendar).
+MAX_SLA_MINUTES: Final = 365 * 24 * 60
+#: The highest escalation step: ten times the target.
+MAX_ESCALATION_PERCENT: Final = 1000
+#: The longest work record: a day.
+MAX_RECORD_MINUTES: Final = 24 * 60
+
+_sla_minutes = [
+    MinValueValidator(1),
+    MaxValueValidator(
+        MAX_SLA_MINUTES,
+        message=_("Enter at most %(limit_value)s minutes (a year around the clock)."),
+    ),
+]
 
 
 class Kind(models.TextChoices):
@@ -92,6 +111,8 @@ class Category(BaseModel):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    record_kind = "config"  # configuration, not work (core.models.base)
+
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
@@ -110,6 +131,8 @@ class PriorityRule(BaseModel):
     impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("priority rule")
@@ -137,8 +160,12 @@ class SlaPolicy(BaseModel):
         related_name="sla_policies",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
-    response_minutes = models.PositiveIntegerField(_("response target (minutes)"))
-    resolution_minutes = models.PositiveIntegerField(_("resolution target (minutes)"))
+    response_minutes = models.PositiveIntegerField(
+        _("response target (minutes)"), validators=_sla_minutes
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution target (minutes)"), validators=_sla_minutes
+    )
     calendar = models.ForeignKey(
         WorkCalendar,
         verbose_name=_("working calendar"),
@@ -149,9 +176,14 @@ class SlaPolicy(BaseModel):
         help_text=_("Empty: the default calendar."),
     )
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (percent of the target)"), default=75
+        _("warn at (percent of the target)"),
+        default=75,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0: no warning."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -170,9 +202,14 @@ class EscalationRule(BaseModel):
         TEAM_LEAD = "team_lead", _("the team lead")
         DIRECTOR = "director", _("the director")
 
-    percent = models.PositiveSmallIntegerField(_("at percent of the target"))
+    percent = models.PositiveSmallIntegerField(
+        _("at percent of the target"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ESCALATION_PERCENT)],
+    )
     target = models.CharField(_("notify"), max_length=20, choices=Target.choices)
     is_active = models.BooleanField(_("active"), default=True)
+
+    record_kind = "config"  # configuration, not work (core.models.base)
 
     class Meta:
         verbose_name = _("escalation rule")
@@ -299,7 +336,12 @@ class WorkOrder(BaseModel):
     # When the SLA job has something to do for this order (a due response, the next step of
     # the ladder); empty while the clock does not run. Kept by the SLA engine.
     sla_next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True)
-    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
@@ -399,7 +441,10 @@ class WorkRecord(BaseModel):
         Person, verbose_name=_("engineer"), on_delete=models.PROTECT, related_name="work_records"
     )
     description = models.TextField(_("what was done"))
-    minutes = models.PositiveIntegerField(_("time spent (minutes)"))
+    minutes = models.PositiveIntegerField(
+        _("time spent (minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RECORD_MINUTES)],
+    )
     performed_at = models.DateTimeField(_("performed at"))
 
     scope_paths = {

@@ -66,7 +66,7 @@ def get_order(request: HttpRequest, ref: str) -> WorkOrder:
     """The order by number (or primary key) among those the user can see, else 404."""
     qs = services.visible_orders(request.user)
     q = Q(number=ref)
-    if ref.isdigit() and len(ref) < 18:
+    if ref.isascii() and ref.isdigit() and len(ref) < 18:  # "²" is a digit, not a number
         q |= Q(pk=int(ref))
     order = qs.select_related("sla_policy", "merged_into").filter(q).order_by().first()
     if order is None:

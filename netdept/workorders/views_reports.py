@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from netdept.core import audit, permissions
 from netdept.core import services as core_services
 from netdept.core.context_processors import add_nav
-from netdept.core.export import XLSX_TYPE
+from netdept.core.export import XLSX_TYPE, safe_cell, sheet_title
 from netdept.core.models.audit import AuditAction
 from netdept.org.models import Department, DepartmentKind, Team
 from netdept.workorders import reports
@@ -40,6 +40,8 @@ add_nav(
 )
 
 MAX_DAYS = 731
+#: The years a report may cover (a custom period or a month).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 VIEW_PERM = "workorders.view_workorder"
 
 
@@ -91,6 +93,14 @@ class ReportForm(forms.Form):
         kind = data.get("period") or "this_month"
         data["period"] = kind
         if kind == "custom":
+            for name in ("start", "end"):
+                day = data.get(name)
+                if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                    self.add_error(
+                        name,
+                        _("Enter a date in the years %(first)s to %(last)s.")
+                        % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                    )
             start, end = data.get("start"), data.get("end")
             if start is None and "start" not in self.errors:
                 self.add_error("start", _("Enter the first day of the period."))
@@ -120,7 +130,7 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
         year, month = (int(p) for p in (value or "").split("-"))
     except ValueError:
         return None
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         return None
     return year, month
 
@@ -315,12 +325,8 @@ def _default_month() -> tuple[int, int]:
 
 
 def _safe(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, int | float | datetime.date):
-        return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A cell of the workbook: control characters shown, formulas quoted (``core.export``)."""
+    return safe_cell(value)
 
 
 def _share(value: float | None) -> Any:
@@ -367,7 +373,7 @@ def workbook(report: reports.Report) -> bytes:
     heads = [str(h) for h in FIGURE_HEADERS] + stars
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Summary")[:31]
+    ws.title = sheet_title(_("Summary"))
     ws.append(
         [_("Period"), f"{report.period.first.isoformat()} – {report.period.last.isoformat()}"]
     )
@@ -375,13 +381,13 @@ def workbook(report: reports.Report) -> bytes:
         ws.append([head, _safe(value)])
     _widths(ws, [32, 24])
 
-    ws = wb.create_sheet(_("Teams")[:31])
+    ws = wb.create_sheet(sheet_title(_("Teams")))
     ws.append([_("Team"), *heads])
     for t in report.teams:
         ws.append([_safe(t.name or _("No team")), *(_safe(v) for v in _figure_cells(t))])
     _widths(ws, [20] + [14] * len(heads))
 
-    ws = wb.create_sheet(_("People")[:31])
+    ws = wb.create_sheet(sheet_title(_("People")))
     ws.append([_("Assignee"), _("Team"), *heads])
     for p in report.people:
         ws.append(
@@ -393,7 +399,7 @@ def workbook(report: reports.Report) -> bytes:
         )
     _widths(ws, [16, 16] + [14] * len(heads))
 
-    ws = wb.create_sheet(_("Daily")[:31])
+    ws = wb.create_sheet(sheet_title(_("Daily")))
     ws.append([_("Date"), _("Received"), _("Resolved")])
     for d in report.days:
         ws.append([d["date"], d["received"], d["resolved"]])

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from netdept.core import context, lockout, twofactor
 from netdept.core.http import AuthenticatedHttpRequest
@@ -101,6 +101,7 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe  # only reads (the language and time zone are set by their own forms)
 @login_required
 def preferences_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, _created = UserProfile.objects.get_or_create(user=request.user)

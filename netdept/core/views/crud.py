@@ -131,7 +131,9 @@ def list_view(request: HtmxHttpRequest, page: Page) -> HttpResponse:
     paginator = Paginator(
         qs,
         request.GET.get("per_page", 25)
-        if str(request.GET.get("per_page", "")).isdigit() and int(request.GET["per_page"]) <= 200
+        if str(request.GET.get("per_page", "")).isascii()  # "²" is a digit, not a number
+        and str(request.GET.get("per_page", "")).isdigit()
+        and 0 < int(request.GET["per_page"]) <= 200
         else 25,
     )
     page_obj = paginator.get_page(request.GET.get("page"))

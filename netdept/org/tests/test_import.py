@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import time
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -273,7 +276,7 @@ def test_whole_flow_through_the_ui(client, admin):
     r = upload(client, "departments", template, "模板.xlsx")
     assert r.status_code == 302 and r["Location"] == "/org/import/departments/preview/"
     token = client.session["org_import"]["token"]
-    stored = Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+    stored = Path(settings.MEDIA_ROOT) / "imports" / f"{token}.json"  # the rows, read once
     assert stored.is_file()
 
     r = client.get("/org/import/departments/preview/")
@@ -392,3 +395,96 @@ def test_header_row_below_a_title_row():
     result = parse(importer.DEPARTMENTS, buf.getvalue())
     assert result.ok and result.rows[0].row == 4
     assert result.rows[0].values == {"name": "信息科", "code": "XXK"}
+
+
+# --- zip bombs and reading the workbook once ---------------------------------------------------
+SST_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    b'uniqueCount="1"><si><t>'
+)
+
+
+def bomb(megabytes: int, part: str = "xl/sharedStrings.xml") -> bytes:
+    """A real workbook whose ``part`` is replaced by ``megabytes`` MB of one repeated letter
+    (shared strings of a highly compressible huge string): a small file, a huge part."""
+    base = zipfile.ZipFile(io.BytesIO(xlsx(DEPT_HEADERS, [["A", "甲", "", "", "", ""]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in base.infolist():
+            if info.filename != part:
+                dst.writestr(info, base.read(info))
+        with dst.open(part, "w", force_zip64=True) as fh:
+            fh.write(SST_HEAD)
+            chunk = b"A" * (1 << 20)
+            for _i in range(megabytes):
+                fh.write(chunk)
+            fh.write(b"</t></si></sst>")
+    return out.getvalue()
+
+
+@pytest.fixture
+def workbook_loads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every call of openpyxl's ``load_workbook`` (the importer imports it when it reads)."""
+    import openpyxl
+
+    calls: list[Any] = []
+    real = openpyxl.load_workbook
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting)
+    return calls
+
+
+def test_a_zip_bomb_is_refused_fast_with_a_form_error(client, workbook_loads):
+    content = bomb(175)  # the tester's file: 175 MB of shared strings
+    assert len(content) < 1024 * 1024
+    started = time.monotonic()
+    r = upload(client, "departments", content, "炸弹.xlsx")
+    elapsed = time.monotonic() - started
+    assert r.status_code == 400
+    error = r.context["error"]
+    assert "炸弹.xlsx" in error and "xl/sharedStrings.xml" in error
+    assert str(importer.MAX_PART_BYTES // 1024 // 1024) in error  # the limit
+    assert error in r.content.decode()
+    assert elapsed < 2, elapsed
+    assert workbook_loads == []  # refused before openpyxl saw it
+    assert "org_import" not in client.session
+    assert not Department.objects.filter(code="A").exists()
+
+
+def test_a_part_packed_too_tightly_is_refused_even_under_the_size_limits(client, workbook_loads):
+    content = bomb(8)  # 8 MB: under the limits, but packed about 1000 to 1
+    r = upload(client, "departments", content, "tight.xlsx")
+    assert r.status_code == 400
+    assert "tight.xlsx" in r.context["error"] and str(importer.MAX_RATIO) in r.context["error"]
+    assert workbook_loads == []
+    with pytest.raises(importer.ImportFileError, match="sharedStrings"):
+        parse(importer.DEPARTMENTS, bomb(40))
+
+
+def test_preview_and_import_read_the_workbook_once(client, workbook_loads):
+    content = xlsx(DEPT_HEADERS, [["A", "甲", "", "", "", ""], ["B", "乙", "", "A", "", ""]])
+    assert upload(client, "departments", content).status_code == 302
+    assert len(workbook_loads) == 1
+    for _i in range(2):
+        r = client.get("/org/import/departments/preview/")
+        assert r.status_code == 200 and r.context["counts"]["create"] == 2
+    token = client.session["org_import"]["token"]
+    r = client.post("/org/import/departments/confirm/", {"token": token})
+    assert r.status_code == 302
+    assert Department.objects.get(code="B").parent.code == "A"
+    assert len(workbook_loads) == 1  # the preview and the import used the rows read on upload
+
+
+def test_a_damaged_pending_import_is_refused_cleanly(client):
+    content = xlsx(DEPT_HEADERS, [["A", "甲", "", "", "", ""]])
+    assert upload(client, "departments", content).status_code == 302
+    token = client.session["org_import"]["token"]
+    (Path(settings.MEDIA_ROOT) / "imports" / f"{token}.json").write_text("{not json")
+    r = client.post("/org/import/departments/confirm/", {"token": token})
+    assert r.status_code == 302 and r["Location"] == "/org/import/departments/"
+    assert not Department.objects.filter(code="A").exists()

@@ -3,6 +3,7 @@ input."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -126,8 +127,15 @@ def _deny(actor: Any, order: WorkOrder, what: str) -> PermissionDenied:
     return PermissionDenied(what)
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database keeps them
+
+
 def _text(value: Any, field: str, *, required: bool = True, max_length: int = 0) -> str:
     text = "" if value is None else str(value).strip()
+    if _UNSTORABLE.search(text):
+        raise ValidationError(
+            {field: [_("Null characters and broken Unicode characters are not allowed.")]}
+        )
     if required and not text:
         raise ValidationError({field: [_("This field is required.")]})
     if max_length and len(text) > max_length:

@@ -1,5 +1,9 @@
 """Reading the clock: the working time spent on a target and its share, read back from the
-stored due time (see the package's docstring, "How time is counted")."""
+stored due time (see the package's docstring, "How time is counted").
+
+Due times and step instants are computed with ``cap=True``: an instant the working calendar
+cannot reach within its horizon (a calendar without working time, a legacy target beyond the
+model's bounds) is "decades away", never an error that would stop the order's change."""
 
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def _due_after(
 ) -> dt.datetime:
     """The due time when ``spent`` of ``total`` is used at ``ref`` (before ``ref`` if more
     than ``total`` is used)."""
-    return sched.add(ref, total - spent)
+    return sched.add(ref, total - spent, cap=True)
 
 
 def _elapsed(
@@ -102,8 +106,8 @@ def step_instant(
     needed = -(-whole * percent // 100)  # rounded up: the first whole microsecond enough
     delta = needed - whole
     if delta >= 0:
-        return sched.add(due, MICROSECOND * delta)  # counting forwards stops at the first
+        return sched.add(due, MICROSECOND * delta, cap=True)  # forwards stops at the first
     # Counting backwards stops at the last instant with that much left (the start of a
     # working period, say, where the end of the previous one had the same share): go back one
     # microsecond more, then forwards one microsecond of working time.
-    return sched.add(sched.add(due, MICROSECOND * (delta - 1)), MICROSECOND)
+    return sched.add(sched.add(due, MICROSECOND * (delta - 1), cap=True), MICROSECOND, cap=True)

@@ -48,8 +48,8 @@ def on_open(order: WorkOrder, now: dt.datetime) -> None:
         order.response_due = order.resolution_due = None
     else:
         sched = WorkSchedule(calendar_of(policy))
-        order.response_due = sched.add(now, target_of(policy, RESPONSE))
-        order.resolution_due = sched.add(now, target_of(policy, RESOLUTION))
+        order.response_due = sched.add(now, target_of(policy, RESPONSE), cap=True)
+        order.resolution_due = sched.add(now, target_of(policy, RESOLUTION), cap=True)
     _event(
         order,
         SlaEvent.Type.STARTED,

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from netdept.core.models import WorkCalendar
 from netdept.core.workcalendar import WorkSchedule, default_calendar
-from netdept.workorders.models import Category, SlaPolicy, Status, WorkOrder
+from netdept.workorders.models import MAX_SLA_MINUTES, Category, SlaPolicy, Status, WorkOrder
 
 Target = Literal["response", "resolution"]
 RESPONSE: Final = "response"
@@ -62,8 +62,14 @@ def schedule_of(order: WorkOrder) -> WorkSchedule:
     return WorkSchedule(calendar_of(order.sla_policy))
 
 
+def _bounded(minutes: int) -> int:
+    """A target in minutes within 1…``MAX_SLA_MINUTES`` (the model refuses others; a row
+    written before it did, or behind its back, is read as the nearest bound)."""
+    return min(max(int(minutes), 1), MAX_SLA_MINUTES)
+
+
 def _duration(minutes: int) -> dt.timedelta:
-    return max(dt.timedelta(minutes=minutes), ONE_MINUTE)
+    return dt.timedelta(minutes=_bounded(minutes))
 
 
 def target_of(policy: SlaPolicy, target: Target) -> dt.timedelta:
@@ -94,5 +100,5 @@ def fix_targets(order: WorkOrder, policy: SlaPolicy | None) -> None:
     if policy is None:
         order.response_target_minutes = order.resolution_target_minutes = None
     else:
-        order.response_target_minutes = policy.response_minutes
-        order.resolution_target_minutes = policy.resolution_minutes
+        order.response_target_minutes = _bounded(policy.response_minutes)
+        order.resolution_target_minutes = _bounded(policy.resolution_minutes)

@@ -118,4 +118,4 @@ class TestEscalationRuleCrud(CrudTests):
         return {"percent": 300 + n(), "target": "director", "is_active": True}
 
     def update_data(self, obj: Any) -> dict[str, Any]:
-        return {"percent": obj.percent + 1000, "target": "assignee", "is_active": False}
+        return {"percent": obj.percent + 100, "target": "assignee", "is_active": False}
