@@ -55,7 +55,12 @@ print(Delivery.objects.get(notification=note, channel=ch).pk)
 
 
 def env(data_dir: Path) -> dict[str, str]:
-    return {**child_env(data_dir), "NETDEPT_NOTIFY_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT)}
+    return {
+        **child_env(data_dir),
+        "NETDEPT_NOTIFY_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
+        # the receiver listens on this machine, which production settings refuse to call
+        "NETDEPT_OUTBOUND_ALLOW_LOOPBACK": "1",
+    }
 
 
 def python(data_dir: Path, code: str, check: bool = True) -> subprocess.CompletedProcess[str]:
