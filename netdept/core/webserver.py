@@ -29,7 +29,12 @@ DEFAULT_THREADS = 4
 DEFAULT_BACKLOG = 2048
 DEFAULT_TIMEOUT = 60
 DEFAULT_GRACEFUL_TIMEOUT = 10
-DEFAULT_KEEPALIVE = 5
+# Seconds an idle keep-alive connection stays open. Longer than clients' own idle limits (5 s
+# for most HTTP libraries, 60-75 s for proxies): the client then closes first, and never sends a
+# request on a connection the server is closing at that instant (measured: a 5 s limit reset a
+# few of 200 sessions that had waited while the others signed in). Idle connections wait in the
+# poller, not in a thread, so holding them is cheap.
+DEFAULT_KEEPALIVE = 75
 WAITRESS_CONNECTION_LIMIT = 1000
 SERVERS = ("auto", "gunicorn", "waitress")
 SHM = Path("/dev/shm")  # noqa: S108
