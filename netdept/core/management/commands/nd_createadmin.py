@@ -30,7 +30,10 @@ def _has_terminal() -> bool:
 
 
 class Command(NetDeptCommand):
-    help = gettext_lazy("Create a system administrator account (manages accounts; roles are granted by the security administrator).")
+    help = gettext_lazy(
+        "Create a system administrator account (manages accounts; roles are granted by the "
+        "security administrator)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", metavar="USERNAME", help=_("account name"))
