@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from netdept.core import audit, context
 from netdept.core.models import AuditChain, AuditRecord
@@ -17,6 +17,13 @@ from netdept.org.models import Team
 from netdept.testing.factories import PASSWORD, DepartmentFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english():
+    """Messages in English: these tests read the wording (the configured language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def _make_records(n: int = 5) -> list[AuditRecord]:
@@ -153,6 +160,7 @@ def test_verify_detects_an_inserted_record():
     assert not result.ok and result.first_bad_seq == after.seq + 1
 
 
+@pytest.mark.usefixtures("english")
 def test_audit_verify_command_reports_the_first_broken_link(capsys):
     recs = _make_records()
     call_command("nd_audit", "verify")

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from netdept.core import audit, audit_seal, context
 from netdept.core.models import AuditChain, AuditRecord, InboxMessage
@@ -26,6 +26,13 @@ from netdept.testing.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 TABLE = AuditRecord._meta.db_table
+
+
+@pytest.fixture
+def english():
+    """Messages in English: these tests read the wording (the configured language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -177,6 +184,7 @@ def test_4b_delete_the_tail_and_move_the_head_back():
     assert _found() == [("head_seal", 0, 0)]
 
 
+@pytest.mark.usefixtures("english")
 def test_4c_delete_the_tail_holding_the_key_is_caught_by_an_earlier_checkpoint(tmp_path):
     _chain(8)
     _cp, path = audit.write_checkpoint(tmp_path / "kept-by-the-auditor.json")
@@ -347,6 +355,7 @@ def test_parallel_walk_in_processes_reports_every_stretch(transactional_db):
 # --- the command and the daily checkpoint ----------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_verify_command_lists_every_problem(capsys):
     _chain(8)
     call_command("nd_audit", "verify")
@@ -360,6 +369,7 @@ def test_verify_command_lists_every_problem(capsys):
     assert lines[1].startswith("  - #2:") and lines[2].startswith("  - #6:")
 
 
+@pytest.mark.usefixtures("english")
 def test_checkpoint_command_and_verify_with_stored_and_given_files(
     capsys, checkpoint_dir, tmp_path
 ):
