@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +34,12 @@ from netdept.core.middleware import (
     CONTENT_SECURITY_POLICY,
     HeadResponseMiddleware,
     SecurityHeadersMiddleware,
+)
+from netdept.core.tests.test_processes import (  # noqa: F401  (fixtures)
+    child_env,
+    data_dir,
+    free_port,
+    migrated_template,
 )
 from netdept.testing.crud import api_client
 from netdept.testing.factories import user_with_role
@@ -181,50 +185,17 @@ def test_head_answers_have_no_body_but_the_length_of_the_get() -> None:
     assert get.content == b"0123456789"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _child_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("NETDEPT_") and k != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        NETDEPT_DATA_DIR=str(data_dir),
-        DJANGO_SETTINGS_MODULE="netdept.settings",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("netdept-head")
-    done = subprocess.run(
-        [sys.executable, "-m", "netdept.cli", "manage", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=_child_env(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return data_dir
-
-
 @pytest.fixture(params=["waitress", "gunicorn"])
-def web_server(request: pytest.FixtureRequest, migrated: Path, tmp_path: Path) -> Iterator[int]:
+def web_server(
+    request: pytest.FixtureRequest,
+    data_dir: Path,  # noqa: F811 (the fixture of test_processes)
+    tmp_path: Path,
+) -> Iterator[int]:
     """``netdept web`` on a loopback port (its own copy of the migrated database)."""
     server = str(request.param)
     if server == "gunicorn" and sys.platform != "linux":
         pytest.skip("gunicorn serves on Linux only")
-    data_dir = tmp_path / "data"
-    shutil.copytree(migrated, data_dir)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 (closed below)
     args = ["web", "--host", "127.0.0.1", "--port", str(port), "--server", server]
     args += ["--no-collectstatic"]
@@ -233,7 +204,7 @@ def web_server(request: pytest.FixtureRequest, migrated: Path, tmp_path: Path) -
     proc = subprocess.Popen(
         [sys.executable, "-m", "netdept.cli", *args],
         cwd=ROOT,
-        env=_child_env(data_dir),
+        env=child_env(data_dir),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -429,7 +400,7 @@ def test_behind_tls_proxy_switches_on_proxy_header_secure_cookies_and_hsts(
         "import json, netdept.settings as s; print(json.dumps([s.SECURE_PROXY_SSL_HEADER, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS]))"
     )
-    env = {**_child_env(tmp_path), "NETDEPT_BEHIND_TLS_PROXY": "1"}
+    env = {**child_env(tmp_path), "NETDEPT_BEHIND_TLS_PROXY": "1"}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -443,7 +414,7 @@ def test_behind_tls_proxy_switches_on_proxy_header_secure_cookies_and_hsts(
             "hasattr(s, 'SECURE_PROXY_SSL_HEADER'))",
         ],
         cwd=ROOT,
-        env=_child_env(tmp_path),
+        env=child_env(tmp_path),
         capture_output=True,
         text=True,
     )
