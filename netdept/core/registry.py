@@ -12,6 +12,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -67,6 +68,24 @@ class Page:
     ui: bool = True
     extra_detail: Callable[..., dict[str, Any]] | None = None
     filterset_class: type[django_filters.FilterSet] | None = None
+    # --- the generic stack (netdept.core.views.generic) --------------------------------------
+    machine: Any = None  # a netdept.core.machines.Machine: transition buttons, forms, API
+    bulk_fields: list[str] | None = None  # None: the editable non-unique simple fields
+    # Excel/CSV import with preview: None lets netdept.core.importing.importable decide
+    importable: bool | None = None
+    tabs: list[Any] = field(default_factory=list)  # netdept.core.tabs.Tab, besides registered
+    per_page: int = 25
+    count_cap: int = 10_000
+    bulk_cap: int = 1_000  # rows one bulk action may change ("all matching" up to this)
+    list_view_class: type | None = None
+    detail_view_class: type | None = None
+    edit_view_class: type | None = None
+    delete_view_class: type | None = None
+    bulk_edit_view_class: type | None = None
+    bulk_delete_view_class: type | None = None
+    export_view_class: type | None = None
+    history_view_class: type | None = None
+    tab_view_class: type | None = None
 
     def __post_init__(self) -> None:
         meta = self.model._meta
@@ -82,6 +101,28 @@ class Page:
             register_service(self.model, self.service)
         if self.filterset_class is None:
             self.filterset_class = build_filterset(self)
+        if self.bulk_fields is None:
+            self.bulk_fields = default_bulk_fields(self)
+        else:
+            for name in self.bulk_fields:
+                self.model._meta.get_field(name)  # a typo fails at start-up, not on a page
+
+    # The names the issue uses for the same things.
+    @property
+    def form(self) -> type | None:
+        return self.form_class
+
+    @property
+    def serializer(self) -> type | None:
+        return self.serializer_class
+
+    @property
+    def filterset(self) -> type[django_filters.FilterSet] | None:
+        return self.filterset_class
+
+    @property
+    def table_columns(self) -> list[str]:
+        return self.columns
 
     @property
     def app_label(self) -> str:
@@ -118,6 +159,34 @@ class Page:
         elif not qs.ordered:
             qs = qs.order_by("pk")  # stable pages for models without a default ordering
         return qs
+
+
+def default_bulk_fields(page: Page) -> list[str]:
+    """The fields a bulk edit offers unless the page names them: of the page's editable
+    fields, the simple ones (choices, booleans, links to one row, dates), never unique ones."""
+    names: list[str] = []
+    for name in page.fields:
+        try:
+            f = page.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a form-only field
+        if not isinstance(f, models.Field) or not f.editable or f.primary_key:
+            continue
+        if f.unique or f.many_to_many:
+            continue
+        meta = page.model._meta
+        together: list[Any] = [*meta.unique_together]
+        together += [c.fields for c in meta.constraints if isinstance(c, models.UniqueConstraint)]
+        if any(name in group for group in together):
+            continue
+        simple = (
+            bool(f.choices)
+            or isinstance(f, models.BooleanField | models.DateField)
+            or (isinstance(f, models.ForeignKey) and not isinstance(f, models.OneToOneField))
+        )
+        if simple:
+            names.append(name)
+    return names
 
 
 def plural(word: str) -> str:

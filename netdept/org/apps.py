@@ -6,6 +6,7 @@ class OrgConfig(AppConfig):
     name = "netdept.org"
     label = "org"
     verbose_name = _("Organisation")
+    extra_urls = (("import/", "netdept.org.urls_import"),)  # (netdept/urls.py)
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

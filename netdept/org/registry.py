@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netdept.api.serializers import AccountSerializer
 from netdept.core.registry import Page, register
+from netdept.core.tabs import register_tab, related_tab
 from netdept.org import forms, services
 from netdept.org.models import (
     AccountGrant,
@@ -180,5 +181,11 @@ register(
         can_delete=False,
     )
 )
+
+# Tabs of the department and team pages (netdept.core.tabs): the rows pointing at them.
+PEOPLE_COLUMNS = ["name", "employee_no", "team", "position"]
+register_tab(Department, related_tab("people", _("People"), Person, "department", PEOPLE_COLUMNS))
+register_tab(Department, related_tab("teams", _("Teams"), Team, "department", ["name", "lead"]))
+register_tab(Team, related_tab("members", _("Members"), Person, "team", PEOPLE_COLUMNS))
 
 __all__ = ["_"]
