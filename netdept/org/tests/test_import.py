@@ -59,6 +59,11 @@ def parse(kind: str, content: bytes, user=None) -> importer.ImportResult:
     return importer.parse(kind, io.BytesIO(content), user=user)
 
 
+def pending(client: Client, kind: str) -> str:
+    """The token of the pending import of ``kind`` in the client's session."""
+    return client.session[f"import:{kind}"]["token"]
+
+
 def upload(client: Client, kind: str, content: bytes, name: str = "data.xlsx"):
     return client.post(
         f"/org/import/{kind}/", {"file": SimpleUploadedFile(name, content)}, follow=False
@@ -275,7 +280,7 @@ def test_whole_flow_through_the_ui(client, admin):
 
     r = upload(client, "departments", template, "模板.xlsx")
     assert r.status_code == 302 and r["Location"] == "/org/import/departments/preview/"
-    token = client.session["org_import"]["token"]
+    token = pending(client, "departments")
     stored = Path(settings.MEDIA_ROOT) / "imports" / f"{token}.json"  # the rows, read once
     assert stored.is_file()
 
@@ -287,14 +292,14 @@ def test_whole_flow_through_the_ui(client, admin):
     r = client.post("/org/import/departments/confirm/", {"token": token})
     assert r.status_code == 302 and r["Location"] == "/org/department/"
     assert Department.objects.get(code="XXK-YW").parent.code == "XXK"
-    assert not stored.exists() and "org_import" not in client.session
+    assert not stored.exists() and "import:departments" not in client.session
     rec = AuditRecord.objects.get(action=AuditAction.IMPORT)
     assert rec.actor == admin and rec.extra["file"] == "模板.xlsx"
 
     r = client.get("/org/import/people/template/")
     r = upload(client, "people", r.content)
     assert r.status_code == 302
-    r = client.post("/org/import/people/confirm/", {"token": client.session["org_import"]["token"]})
+    r = client.post("/org/import/people/confirm/", {"token": pending(client, "people")})
     assert r.status_code == 302 and r["Location"] == "/org/person/"
     assert Person.objects.get(employee_no="1002").manager.employee_no == "1001"
 
@@ -321,24 +326,25 @@ def test_ui_preview_lists_every_bad_row_and_confirm_imports_nothing(client):
     r = client.get("/org/import/departments/preview/?only=errors")
     assert len(r.context["rows"]) == 3
 
-    r = client.post(
-        "/org/import/departments/confirm/", {"token": client.session["org_import"]["token"]}
-    )
+    r = client.post("/org/import/departments/confirm/", {"token": pending(client, "departments")})
     assert r.status_code == 400
     assert not Department.objects.filter(code__in=["A", "D"]).exists()
     assert not AuditRecord.objects.filter(action=AuditAction.IMPORT).exists()
 
 
 def test_ui_rejects_non_xlsx_and_oversized_files(client):
-    r = upload(client, "departments", b"code,name\nA,B\n", "data.csv")
+    r = upload(client, "departments", b"code,name\nA,B\n", "data.txt")
     assert r.status_code == 400 and ".xlsx" in r.context["error"]
+    r = upload(client, "departments", b"\xef\xbb\xbfcode,name\nA,B\n", "data.csv")
+    assert r.status_code == 302  # CSV is read too (the generic engine)
+    client.post("/org/import/departments/cancel/")
     r = upload(client, "departments", b"hello, not excel", "data.xlsx")
     assert r.status_code == 400 and ".xlsx" in r.context["error"]
     r = upload(client, "departments", b"PK\x03\x04" + b"0" * importer.MAX_BYTES, "big.xlsx")
     assert r.status_code == 400 and "5 MB" in r.context["error"]
     r = upload(client, "people", xlsx(["工号", "电话"], [["1", "2"]]))
     assert r.status_code == 400 and "姓名" in r.context["error"]
-    assert "org_import" not in client.session
+    assert "import:departments" not in client.session
 
 
 def test_confirm_revalidates_against_the_current_database(client):
@@ -348,7 +354,7 @@ def test_confirm_revalidates_against_the_current_database(client):
     assert client.get("/org/import/people/preview/").context["result"].ok
     dept.delete()  # someone removed the department after the preview
 
-    r = client.post("/org/import/people/confirm/", {"token": client.session["org_import"]["token"]})
+    r = client.post("/org/import/people/confirm/", {"token": pending(client, "people")})
 
     assert r.status_code == 400
     assert "科室编码" in r.content.decode()
@@ -452,7 +458,7 @@ def test_a_zip_bomb_is_refused_fast_with_a_form_error(client, workbook_loads):
     assert error in r.content.decode()
     assert elapsed < 2, elapsed
     assert workbook_loads == []  # refused before openpyxl saw it
-    assert "org_import" not in client.session
+    assert "import:departments" not in client.session
     assert not Department.objects.filter(code="A").exists()
 
 
@@ -473,7 +479,7 @@ def test_preview_and_import_read_the_workbook_once(client, workbook_loads):
     for _i in range(2):
         r = client.get("/org/import/departments/preview/")
         assert r.status_code == 200 and r.context["counts"]["create"] == 2
-    token = client.session["org_import"]["token"]
+    token = pending(client, "departments")
     r = client.post("/org/import/departments/confirm/", {"token": token})
     assert r.status_code == 302
     assert Department.objects.get(code="B").parent.code == "A"
@@ -483,7 +489,7 @@ def test_preview_and_import_read_the_workbook_once(client, workbook_loads):
 def test_a_damaged_pending_import_is_refused_cleanly(client):
     content = xlsx(DEPT_HEADERS, [["A", "甲", "", "", "", ""]])
     assert upload(client, "departments", content).status_code == 302
-    token = client.session["org_import"]["token"]
+    token = pending(client, "departments")
     (Path(settings.MEDIA_ROOT) / "imports" / f"{token}.json").write_text("{not json")
     r = client.post("/org/import/departments/confirm/", {"token": token})
     assert r.status_code == 302 and r["Location"] == "/org/import/departments/"
