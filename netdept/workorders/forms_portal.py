@@ -1,7 +1,9 @@
 """Forms of the requester portal (报修 / 我的工单): few fields, big touch targets.
 
 The forms only parse and check the shape of the input; the rules (who may, in which state,
-attachment size and type) belong to ``netdept.workorders.services``.
+attachment size and type) belong to ``netdept.workorders.services``. Text limits are the
+model's; the action forms (comment, rate, confirm, reopen) are the state machine's
+(``netdept.workorders.machines``) with the portal's words.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from netdept.workorders.models import Category, Kind
+from netdept.core.machines import model_form_field
+from netdept.workorders.machines import WORKORDER_MACHINE
+from netdept.workorders.models import Category, Kind, WorkOrder
 
 # What a requester may file here; leads come from marketing staff through the desk or the API.
 PORTAL_KINDS = [
@@ -87,38 +91,36 @@ class OrderForm(forms.Form):
         empty_label=_("Choose a category"),
         widget=CategorySelect,
     )
-    title = forms.CharField(
+    title = model_form_field(
+        WorkOrder,
+        "title",
         label=_("Title"),
-        max_length=200,
         required=False,
         help_text=_("One line; left empty, the first line of the description is used."),
     )
-    description = forms.CharField(
+    # The text fields' limits are the model's (one source): the desk, the API and the service
+    # refuse the same over-long value with the same message.
+    description = model_form_field(
+        WorkOrder,
+        "description",
         label=_("Description"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        required=True,
+        rows=4,
         help_text=_("What happens, since when, and who is affected."),
+        error_messages={"required": _("Describe the problem.")},
     )
-    location = forms.CharField(
-        label=_("Location"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("Building, floor, room")}),
-    )
-    device = forms.CharField(
-        label=_("Device"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Optional: computer, printer, phone…")}),
-    )
-    contact = forms.CharField(
-        label=_("Contact phone"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    location = model_form_field(WorkOrder, "location", label=_("Location"), required=True)
+    device = model_form_field(WorkOrder, "device", label=_("Device"), required=False)
+    contact = model_form_field(
+        WorkOrder, "contact", label=_("Contact phone"), required=True, help_text=""
     )
     attachments = attachments_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["location"].widget.attrs["placeholder"] = _("Building, floor, room")
+        self.fields["device"].widget.attrs["placeholder"] = _("Optional: computer, printer, phone…")
+        self.fields["contact"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
         field = self.fields["category"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Category.objects.filter(is_active=True).order_by("name")
@@ -161,12 +163,15 @@ class OrderForm(forms.Form):
         }
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Comment"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("Add a comment…")}),
-    )
+class CommentForm(WORKORDER_MACHINE.form_class("comment")):  # type: ignore[misc]
+    """The machine's ``comment`` (its body's limit is the model's), with the portal's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.label = _("Comment")
+        body.widget.attrs.update({"rows": 3, "placeholder": _("Add a comment…")})
+        body.error_messages["required"] = _("Write a comment.")
 
     def clean_body(self) -> str:
         value = str(self.cleaned_data["body"]).replace("\x00", "").strip()
@@ -186,24 +191,17 @@ class AttachForm(forms.Form):
 RATINGS = [(i, str(i)) for i in range(1, 6)]
 
 
-class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("Rating"),
-        choices=RATINGS,
-        coerce=int,
-        empty_value=None,
-        widget=forms.RadioSelect,
-        error_messages={
-            "invalid_choice": _("Choose between 1 and 5 stars."),
-            "required": _("Choose between 1 and 5 stars."),
-        },
-    )
-    comment = forms.CharField(
-        label=_("Your comment on the service"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+class RateForm(WORKORDER_MACHINE.form_class("rate")):  # type: ignore[misc]
+    """The machine's ``rate``, with the portal's words and its star buttons."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rating = self.fields["rating"]
+        assert isinstance(rating, forms.TypedChoiceField)
+        rating.label = _("Rating")
+        rating.choices = RATINGS
+        rating.widget = forms.RadioSelect(choices=RATINGS)
+        self.fields["comment"].label = _("Your comment on the service")
 
 
 class ConfirmForm(RateForm):
@@ -214,12 +212,14 @@ class ConfirmForm(RateForm):
         self.fields["rating"].required = False
 
 
-class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is it not solved?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+class ReopenForm(WORKORDER_MACHINE.form_class("reopen")):  # type: ignore[misc]
+    """The machine's ``reopen``, with the portal's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.label = _("Why is it not solved?")
+        reason.error_messages["required"] = _("Give a reason.")
 
     def clean_reason(self) -> str:
         value = str(self.cleaned_data["reason"]).replace("\x00", "").strip()

@@ -23,6 +23,14 @@ MAX_SLA_MINUTES: Final = 365 * 24 * 60
 MAX_ESCALATION_PERCENT: Final = 1000
 #: The longest work record: a day.
 MAX_RECORD_MINUTES: Final = 24 * 60
+#: Field limits: declared here once; the portal and desk forms, the API serializers and the
+#: services all take them from these model fields (``netdept.core.machines.field_limit``).
+MAX_TEXT: Final = 10000  # descriptions, solutions, comments, work records
+MAX_REPORT: Final = 20000  # the report of a major incident to the leaders
+MAX_RATING_COMMENT: Final = 2000
+#: The reason given with a transition (wait, transfer, close, reopen, assign): not a column
+#: (it goes to the audit record and the SLA timeline), so its limit is declared here.
+MAX_REASON: Final = 2000
 
 _sla_minutes = [
     MinValueValidator(1),
@@ -235,7 +243,7 @@ class WorkOrder(BaseModel):
         related_name="orders",
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=MAX_TEXT)
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.PORTAL
     )
@@ -280,9 +288,12 @@ class WorkOrder(BaseModel):
     )
     priority_reason = models.CharField(_("reason for the priority"), max_length=300, blank=True)
     is_major = models.BooleanField(_("major incident"), default=False, db_index=True)
-    major_report = models.TextField(_("report to the leaders"), blank=True)
+    major_report = models.TextField(_("report to the leaders"), blank=True, max_length=MAX_REPORT)
     solution = models.TextField(
-        _("solution"), blank=True, help_text=_("What fixed it; the requester sees it.")
+        _("solution"),
+        blank=True,
+        max_length=MAX_TEXT,
+        help_text=_("What fixed it; the requester sees it."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
@@ -342,7 +353,9 @@ class WorkOrder(BaseModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rating_comment = models.TextField(
+        _("rating comment"), blank=True, max_length=MAX_RATING_COMMENT
+    )
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     merged_into = models.ForeignKey(
@@ -411,7 +424,7 @@ class Comment(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), max_length=MAX_TEXT)
     internal = models.BooleanField(_("internal note"), default=False)
 
     scope_paths = {
@@ -440,7 +453,7 @@ class WorkRecord(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("engineer"), on_delete=models.PROTECT, related_name="work_records"
     )
-    description = models.TextField(_("what was done"))
+    description = models.TextField(_("what was done"), max_length=MAX_TEXT)
     minutes = models.PositiveIntegerField(
         _("time spent (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RECORD_MINUTES)],

@@ -40,6 +40,7 @@ from netdept.workorders.forms_portal import (
     RateForm,
     ReopenForm,
 )
+from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, Comment, Status, WorkOrder
 
 PER_PAGE = 20
@@ -315,7 +316,7 @@ def portal_comment(request: HttpRequest, number: str) -> HttpResponse:
         number,
         CommentForm,
         "comment_form",
-        lambda order, d: services.comment(request.user, order, body=d["body"]),
+        lambda order, d: WORKORDER_MACHINE.take("comment", request.user, order, d),
         _("Your comment has been added."),
     )
 
@@ -347,9 +348,9 @@ def portal_confirm(request: HttpRequest, number: str) -> HttpResponse:
     def do(order: WorkOrder, d: dict[str, Any]) -> None:
         # Confirm and rate together, or neither.
         with transaction.atomic():
-            order = services.confirm(request.user, order)
+            order = WORKORDER_MACHINE.take("confirm", request.user, order, {})
             if d.get("rating") is not None:
-                services.rate(request.user, order, rating=d["rating"], comment=d["comment"])
+                WORKORDER_MACHINE.take("rate", request.user, order, d)
 
     return _act(
         request,
@@ -369,9 +370,7 @@ def portal_rate(request: HttpRequest, number: str) -> HttpResponse:
         number,
         RateForm,
         "rate_form",
-        lambda order, d: services.rate(
-            request.user, order, rating=d["rating"], comment=d["comment"]
-        ),
+        lambda order, d: WORKORDER_MACHINE.take("rate", request.user, order, d),
         _("Thank you for your rating."),
     )
 
@@ -384,7 +383,7 @@ def portal_reopen(request: HttpRequest, number: str) -> HttpResponse:
         number,
         ReopenForm,
         "reopen_form",
-        lambda order, d: services.reopen(request.user, order, reason=d["reason"]),
+        lambda order, d: WORKORDER_MACHINE.take("reopen", request.user, order, d),
         _("The work order has been reopened."),
     )
 

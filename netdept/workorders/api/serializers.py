@@ -14,16 +14,16 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from netdept.api.serializers import DateTimeInRange
-from netdept.org.models import Person, Team
+from netdept.core.machines import model_serializer_field
+from netdept.org.models import Person
+from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import (
     Attachment,
     Category,
     Comment,
     Kind,
     Level,
-    Priority,
     Source,
-    WaitingOn,
     WorkOrder,
     WorkRecord,
 )
@@ -189,11 +189,13 @@ class OpenSerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    device = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    # The limits of the text fields are the model's (one source): same limits, same messages
+    # as the portal's and the desk's forms and the service.
+    title = model_serializer_field(WorkOrder, "title")
+    description = model_serializer_field(WorkOrder, "description", required=False)
+    location = model_serializer_field(WorkOrder, "location", required=False)
+    device = model_serializer_field(WorkOrder, "device", required=False)
+    contact = model_serializer_field(WorkOrder, "contact", required=False)
     impact = serializers.ChoiceField(choices=Level.choices, required=False)
     urgency = serializers.ChoiceField(choices=Level.choices, required=False)
     # A declared field named like the Field.source attribute of the DRF stubs: the API's key is
@@ -201,7 +203,7 @@ class OpenSerializer(serializers.Serializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=Source.choices, required=False
     )
-    registration_no = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    registration_no = model_serializer_field(WorkOrder, "registration_no", required=False)
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.filter(is_active=True),
         required=False,
@@ -213,66 +215,10 @@ class OpenSerializer(serializers.Serializer):
     )
 
 
-class VersionSerializer(serializers.Serializer):
-    expected_version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=_("The order's version you saw: a change by someone else is refused (409)."),
-    )
+class CommentInSerializer(WORKORDER_MACHINE.serializer_for("comment")):  # type: ignore[misc]
+    """The machine's ``comment`` (``note`` with ``internal``): the body's limits are the
+    model's."""
 
-
-class AssignSerializer(VersionSerializer):
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.filter(is_active=True), required=False, allow_null=True
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class TransferSerializer(VersionSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.filter(is_active=True))
-    reason = serializers.CharField(allow_blank=True)
-
-
-class WaitSerializer(VersionSerializer):
-    on = serializers.ChoiceField(choices=WaitingOn.choices)
-    reason = serializers.CharField(allow_blank=True)
-
-
-class ResolveSerializer(VersionSerializer):
-    solution = serializers.CharField(allow_blank=True)
-    registration_no = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RateSerializer(VersionSerializer):
-    rating = serializers.IntegerField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReasonSerializer(VersionSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class MergeSerializer(VersionSerializer):
-    into = serializers.IntegerField(help_text=_("The id of the order this one duplicates."))
-
-
-class PrioritySerializer(VersionSerializer):
-    impact = serializers.ChoiceField(choices=Level.choices, required=False)
-    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class MajorSerializer(VersionSerializer):
-    is_major = serializers.BooleanField()
-    report = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CommentInSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True)
     internal = serializers.BooleanField(required=False, default=False)
 
 
@@ -292,9 +238,9 @@ class CommentSerializer(serializers.ModelSerializer[Comment]):
         return person.name if person is not None else user.get_username()
 
 
-class WorkRecordInSerializer(serializers.Serializer):
-    description = serializers.CharField(allow_blank=True)
-    minutes = serializers.IntegerField()
+class WorkRecordInSerializer(WORKORDER_MACHINE.serializer_for("record")):  # type: ignore[misc]
+    """The machine's ``record``, and when the work was done."""
+
     performed_at = DateTimeInRange(required=False, allow_null=True)
 
 

@@ -15,8 +15,8 @@ The package's modules, by sub-domain: ``common`` (names, settings, helpers), ``v
 (who may see and work on an order), ``engine`` (the conditional UPDATE of a transition),
 ``opening``, ``transitions`` (accept … reopen), ``assignment``, ``records`` (comments, work
 records), ``attachments``, ``priority`` (matrix, priority, major incidents), ``merge``,
-``actions`` (what the UI may offer), ``autoclose`` and ``defaults``. Callers import the
-package: ``from netdept.workorders import services``.
+``actions`` (what the UI may offer: read from the state machine), ``autoclose`` and
+``defaults``. Callers import the package: ``from netdept.workorders import services``.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from netdept.workorders.services.attachments import (
     OLE_EXT,
     TEXT_EXT,
     add_attachment,
+    attach,
     check_upload,
 )
 from netdept.workorders.services.autoclose import close_resolved
 from netdept.workorders.services.common import (
-    ACTIONS,
     ORDER_FIELDS,
     VIEW_INTERNAL,
     Conflict,
@@ -47,7 +47,7 @@ from netdept.workorders.services.common import (
     setting,
 )
 from netdept.workorders.services.defaults import DEFAULT_ESCALATION, DEFAULT_SLA, ensure_defaults
-from netdept.workorders.services.merge import merge
+from netdept.workorders.services.merge import merge, merge_into
 from netdept.workorders.services.opening import next_number, open_order
 from netdept.workorders.services.priority import (
     DEFAULT_MATRIX,
@@ -55,7 +55,7 @@ from netdept.workorders.services.priority import (
     set_major,
     set_priority,
 )
-from netdept.workorders.services.records import add_work_record, comment
+from netdept.workorders.services.records import add_work_record, comment, note
 from netdept.workorders.services.transitions import (
     accept,
     close,
@@ -77,7 +77,6 @@ from netdept.workorders.services.visibility import (
 )
 
 __all__ = [
-    "ACTIONS",
     "ALLOWED_EXT",
     "CONTENT_TYPES",
     "DEFAULT_ESCALATION",
@@ -96,6 +95,7 @@ __all__ = [
     "add_work_record",
     "allowed_actions",
     "assign",
+    "attach",
     "autoclose_days",
     "bulk_assign",
     "can_view",
@@ -110,7 +110,9 @@ __all__ = [
     "matrix_priority",
     "max_attachment_bytes",
     "merge",
+    "merge_into",
     "next_number",
+    "note",
     "open_order",
     "person_of",
     "rate",

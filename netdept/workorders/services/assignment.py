@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from netdept.core.notifications import notify
 from netdept.org.models import Person, Team
-from netdept.workorders.models import OPEN_STATUSES, Priority, WorkOrder
+from netdept.workorders.models import MAX_REASON, Priority, WorkOrder
 from netdept.workorders.services.common import _text
 from netdept.workorders.services.engine import _data, _to_handlers, _transition
 from netdept.workorders.services.visibility import _require_staff
@@ -79,8 +79,6 @@ def assign(
         actor,
         order,
         "assign",
-        allowed=OPEN_STATUSES,
-        refusal=_("Only an open order can be assigned; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,
@@ -98,7 +96,7 @@ def transfer(
     expected_version: int | None = None,
 ) -> WorkOrder:
     """Hand an open order to another team, with a reason; the assignee is cleared."""
-    reason = _text(reason, "reason", max_length=500)
+    reason = _text(reason, "reason", limit=MAX_REASON)
     if team is None:
         raise ValidationError({"team": [_("This field is required.")]})
     if not team.is_active:
@@ -123,8 +121,6 @@ def transfer(
         actor,
         order,
         "transfer",
-        allowed=OPEN_STATUSES,
-        refusal=_("Only an open order can be transferred; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,

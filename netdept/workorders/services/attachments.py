@@ -191,3 +191,8 @@ def add_attachment(actor: Any, order: WorkOrder, upload: UploadedFile) -> Attach
         if fresh.status == Status.CLOSED:
             raise _refuse(fresh, _("Files cannot be added to an order that is %(status)s."))
         return _store_attachment(actor, fresh, upload, name, ctype, stored)
+
+
+def attach(actor: Any, order: WorkOrder, *, file: UploadedFile) -> Attachment:
+    """The ``attach`` transition: one file (see ``add_attachment``)."""
+    return add_attachment(actor, order, file)

@@ -6,35 +6,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 
 from netdept.core import audit
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.org.models import Person
 from netdept.workorders.models import Status, WorkOrder
-
-ACTIONS = (
-    "accept",
-    "assign",
-    "transfer",
-    "start",
-    "wait",
-    "resume",
-    "resolve",
-    "confirm",
-    "rate",
-    "close",
-    "reopen",
-    "merge",
-    "comment",
-    "note",
-    "record",
-    "attach",
-    "priority",
-    "major",
+from netdept.workorders.rules import (  # re-exported: the services import them from here
+    is_requester_side as is_requester_side,
 )
+from netdept.workorders.rules import may_reopen as may_reopen
+from netdept.workorders.rules import person_of as person_of
+from netdept.workorders.rules import reopen_days as reopen_days
+from netdept.workorders.rules import reopen_deadline as reopen_deadline
+from netdept.workorders.rules import setting
+
 ORDER_FIELDS = (
     "kind",
     "category",
@@ -56,29 +44,12 @@ class Conflict(ValidationError):
 
 
 # --- settings and small helpers -----------------------------------------------------------
-def setting(name: str, default: int) -> int:
-    return int(settings.NETDEPT.get(name, default))
-
-
-def reopen_days() -> int:
-    return setting("WORKORDER_REOPEN_DAYS", 5)
-
-
 def autoclose_days() -> int:
     return setting("WORKORDER_AUTOCLOSE_DAYS", 3)
 
 
 def max_attachment_bytes() -> int:
     return setting("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-
-
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        return user.person
-    except Person.DoesNotExist:
-        return None
 
 
 def _status_label(status: str) -> str:
@@ -119,7 +90,7 @@ def _conflict(order: WorkOrder, transition: str) -> Conflict:
 
 
 def _refuse(order: WorkOrder, message: str, field: str = "status") -> ValidationError:
-    return ValidationError({field: [message % {"status": _status_label(order.status)}]})
+    return ValidationError({field: [str(message) % {"status": _status_label(order.status)}]})
 
 
 def _deny(actor: Any, order: WorkOrder, what: str) -> PermissionDenied:
@@ -130,7 +101,10 @@ def _deny(actor: Any, order: WorkOrder, what: str) -> PermissionDenied:
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database keeps them
 
 
-def _text(value: Any, field: str, *, required: bool = True, max_length: int = 0) -> str:
+def _text(value: Any, field: str, *, required: bool = True, limit: int | None = None) -> str:
+    """Text input of a service: stripped, storable, and within ``limit`` — a limit taken from
+    the model (``field_limit(Model, name)`` or ``MAX_REASON``), never a number of its own, and
+    refused with the message the forms and the API give (Django's length validator)."""
     text = "" if value is None else str(value).strip()
     if _UNSTORABLE.search(text):
         raise ValidationError(
@@ -138,10 +112,11 @@ def _text(value: Any, field: str, *, required: bool = True, max_length: int = 0)
         )
     if required and not text:
         raise ValidationError({field: [_("This field is required.")]})
-    if max_length and len(text) > max_length:
-        raise ValidationError(
-            {field: [_("At most %(n)d characters are allowed.") % {"n": max_length}]}
-        )
+    if limit:
+        try:
+            MaxLengthValidator(limit)(text)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
     return text
 
 

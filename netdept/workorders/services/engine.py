@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from netdept.core import audit
 from netdept.core.models.audit import AuditAction
+from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import WorkOrder
 from netdept.workorders.services.common import _conflict, _refuse, _status_label
 
@@ -42,23 +43,26 @@ def _transition(
     order: WorkOrder,
     name: str,
     *,
-    allowed: Iterable[str],
-    refusal: str,
     apply: Callable[[WorkOrder, dt.datetime], None],
     check: Callable[[WorkOrder], None] = lambda o: None,
     expected_version: int | None = None,
     after: Callable[[WorkOrder], None] = lambda o: None,
     extra: Mapping[str, Any] | None = None,
     now: dt.datetime | None = None,
+    allowed: Iterable[str] | None = None,
+    refusal: str | None = None,
 ) -> WorkOrder:
     """Run one transition of ``order`` as a single conditional UPDATE with its audit record.
 
     ``check`` checks the permission on the fresh row, ``apply`` changes the fresh row in memory
-    (and calls the SLA engine), ``after`` queues the notifications. ``refusal`` is the message
-    (with ``%(status)s``) when the current state does not allow the transition.
+    (and calls the SLA engine), ``after`` queues the notifications. The states the transition
+    may start from and the refusal (with ``%(status)s``) are the machine's
+    (``netdept.workorders.machines``), unless given.
     """
     now = now or timezone.now()
-    allowed = tuple(allowed)
+    spec = WORKORDER_MACHINE[name]
+    allowed = tuple(spec.source if allowed is None else allowed)
+    refusal = str(spec.refusal if refusal is None else refusal)
     with transaction.atomic():
         fresh = WorkOrder.objects.select_related("requester", "team", "assignee").get(pk=order.pk)
         check(fresh)

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from netdept.core.notifications import notify
 from netdept.workorders import sla
-from netdept.workorders.models import OPEN_STATUSES, Comment, Status, WorkOrder
+from netdept.workorders.models import Comment, Status, WorkOrder
 from netdept.workorders.services.engine import _data, _to_requester, _transition
-from netdept.workorders.services.visibility import _require_staff
+from netdept.workorders.services.visibility import _require_staff, visible_orders
 
 
 def merge(
@@ -58,11 +59,26 @@ def merge(
         actor,
         order,
         "merge",
-        allowed=[*OPEN_STATUSES, Status.RESOLVED],
-        refusal=_("A closed order cannot be merged; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,
         extra={"into": target.number, "into_id": target.pk},
         expected_version=expected_version,
     )
+
+
+def merge_into(
+    actor: Any, order: WorkOrder, *, into: str | int, expected_version: int | None = None
+) -> WorkOrder:
+    """The ``merge`` transition: ``into`` is the number (or the id) of an order the actor can
+    see; any other answers alike (no existence oracle)."""
+    ref = str(into).strip()
+    q = Q(number=ref)
+    if ref.isascii() and ref.isdigit() and len(ref) < 18:
+        q |= Q(pk=int(ref))
+    target = visible_orders(actor).filter(q).order_by().first() if ref else None
+    if target is None:
+        raise ValidationError(
+            {"into": [_("There is no work order %(number)s you can see.") % {"number": ref}]}
+        )
+    return merge(actor, order, into=target, expected_version=expected_version)

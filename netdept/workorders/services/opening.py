@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netdept.core import audit
+from netdept.core.machines import field_limit
 from netdept.core.models.audit import AuditAction
 from netdept.core.notifications import notify
 from netdept.core.services import require
@@ -29,6 +30,10 @@ from netdept.workorders.services.attachments import (
 from netdept.workorders.services.common import _choice, _text, person_of
 from netdept.workorders.services.engine import _data
 from netdept.workorders.services.priority import matrix_priority
+
+
+def _limit(name: str) -> int | None:
+    return field_limit(WorkOrder, name)
 
 
 def next_number(now: dt.datetime | None = None) -> str:
@@ -87,13 +92,18 @@ def open_order(
     order = WorkOrder(
         kind=kind,
         category=_category(data.get("category"), kind),
-        title=_text(data.get("title"), "title", max_length=200),
-        description=_text(data.get("description"), "description", required=False),
-        location=_text(data.get("location"), "location", required=False, max_length=200),
-        device=_text(data.get("device"), "device", required=False, max_length=200),
-        contact=_text(data.get("contact"), "contact", required=False, max_length=100),
+        title=_text(data.get("title"), "title", limit=_limit("title")),
+        description=_text(
+            data.get("description"), "description", required=False, limit=_limit("description")
+        ),
+        location=_text(data.get("location"), "location", required=False, limit=_limit("location")),
+        device=_text(data.get("device"), "device", required=False, limit=_limit("device")),
+        contact=_text(data.get("contact"), "contact", required=False, limit=_limit("contact")),
         registration_no=_text(
-            data.get("registration_no"), "registration_no", required=False, max_length=50
+            data.get("registration_no"),
+            "registration_no",
+            required=False,
+            limit=_limit("registration_no"),
         ),
         source=_choice(data.get("source"), Source, "source", default_source),
         impact=impact,

@@ -8,14 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from netdept.core.machines import field_limit
 from netdept.core.notifications import notify
 from netdept.workorders import sla
 from netdept.workorders.models import (
-    OPEN_STATUSES,
     Level,
     Priority,
     PriorityRule,
-    Status,
     WorkOrder,
 )
 from netdept.workorders.services.common import _choice, _text
@@ -48,7 +47,9 @@ def set_priority(
 ) -> WorkOrder:
     """Change impact/urgency (priority from the matrix) or override the priority (a reason is
     required); the SLA due times are recomputed keeping the time already spent."""
-    reason = _text(reason, "reason", required=False, max_length=300)
+    reason = _text(
+        reason, "reason", required=False, limit=field_limit(WorkOrder, "priority_reason")
+    )
     new_impact = _choice(impact, Level, "impact", 0) or None
     new_urgency = _choice(urgency, Level, "urgency", 0) or None
     new_priority = _choice(priority, Priority, "priority", 0) or None
@@ -73,8 +74,6 @@ def set_priority(
         actor,
         order,
         "priority",
-        allowed=OPEN_STATUSES,
-        refusal=_("The priority of an order that is %(status)s cannot change."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         extra={"reason": reason} if reason else None,
@@ -92,7 +91,9 @@ def set_major(
 ) -> WorkOrder:
     """Flag (or unflag) a major incident and write its report to the leaders; the director is
     told (urgently) when an order becomes major."""
-    report = _text(report, "major_report", required=False, max_length=20000)
+    report = _text(
+        report, "major_report", required=False, limit=field_limit(WorkOrder, "major_report")
+    )
     became: list[bool] = []
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
@@ -117,8 +118,6 @@ def set_major(
         actor,
         order,
         "major",
-        allowed=[*OPEN_STATUSES, Status.RESOLVED],
-        refusal=_("An order that is %(status)s cannot change."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,

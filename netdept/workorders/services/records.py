@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netdept.core import audit
+from netdept.core.machines import field_limit
 from netdept.core.models.audit import AuditAction
 from netdept.core.notifications import notify
 from netdept.workorders.models import Comment, Status, WaitingOn, WorkOrder, WorkRecord
@@ -34,7 +35,7 @@ from netdept.workorders.services.visibility import (
 def comment(actor: Any, order: WorkOrder, *, body: str, internal: bool = False) -> Comment:
     """A public comment (staff or the requester's side) or an internal note (staff only). A
     comment of the requester's side on an order waiting on them restarts the clock."""
-    body = _text(body, "body", max_length=10000)
+    body = _text(body, "body", limit=field_limit(Comment, "body"))
     with transaction.atomic():
         fresh = WorkOrder.objects.select_related("requester", "team", "assignee").get(pk=order.pk)
         staff = actor is None or is_staff(actor, fresh)
@@ -73,8 +74,6 @@ def comment(actor: Any, order: WorkOrder, *, body: str, internal: bool = False) 
                     actor,
                     fresh,
                     "resume",
-                    allowed=[Status.WAITING],
-                    refusal=_("Only a waiting order can be resumed; this one is %(status)s."),
                     apply=_resume,
                     extra={"auto": "requester replied"},
                 )
@@ -91,7 +90,7 @@ def add_work_record(
     performed_at: dt.datetime | None = None,
 ) -> WorkRecord:
     """What was done and how long it took."""
-    description = _text(description, "description", max_length=10000)
+    description = _text(description, "description", limit=field_limit(WorkRecord, "description"))
     try:
         mins = int(minutes)
     except (TypeError, ValueError):
@@ -128,3 +127,8 @@ def add_work_record(
             changes={k: [None, v] for k, v in audit.snapshot(rec).items()},
         )
     return rec
+
+
+def note(actor: Any, order: WorkOrder, *, body: str) -> Comment:
+    """An internal note (staff only): the ``note`` transition."""
+    return comment(actor, order, body=body, internal=True)

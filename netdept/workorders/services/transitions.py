@@ -8,11 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from netdept.core.machines import field_limit
 from netdept.core.notifications import notify
 from netdept.core.workcalendar import WorkSchedule, default_calendar
 from netdept.workorders import sla
-from netdept.workorders.models import OPEN_STATUSES, Kind, Status, WaitingOn, WorkOrder
-from netdept.workorders.services.common import _text, person_of, reopen_days
+from netdept.workorders.models import MAX_REASON, OPEN_STATUSES, Kind, Status, WaitingOn, WorkOrder
+from netdept.workorders.services.common import _text, person_of, reopen_days, reopen_deadline
 from netdept.workorders.services.engine import _data, _to_handlers, _to_requester, _transition
 from netdept.workorders.services.visibility import _require_requester, _require_staff
 
@@ -38,8 +39,6 @@ def accept(actor: Any, order: WorkOrder, *, expected_version: int | None = None)
         actor,
         order,
         "accept",
-        allowed=[Status.NEW],
-        refusal=_("Only a new order can be accepted; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,
@@ -60,8 +59,6 @@ def start(actor: Any, order: WorkOrder, *, expected_version: int | None = None) 
         actor,
         order,
         "start",
-        allowed=[Status.ACCEPTED],
-        refusal=_("Only an accepted order can be started; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         expected_version=expected_version,
@@ -74,7 +71,7 @@ def wait(
     """Pause the SLA clock while the order waits on the requester or a vendor."""
     if on not in WaitingOn.values:
         raise ValidationError({"on": [_("Choose a valid value.")]})
-    reason = _text(reason, "reason", max_length=500)
+    reason = _text(reason, "reason", limit=MAX_REASON)
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         o.status = Status.WAITING
@@ -94,8 +91,6 @@ def wait(
         actor,
         order,
         "wait",
-        allowed=[Status.ACCEPTED, Status.IN_PROGRESS],
-        refusal=_("Only an accepted or in-progress order can wait; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,
@@ -116,8 +111,6 @@ def resume(actor: Any, order: WorkOrder, *, expected_version: int | None = None)
         actor,
         order,
         "resume",
-        allowed=[Status.WAITING],
-        refusal=_("Only a waiting order can be resumed; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=_resume,
         expected_version=expected_version,
@@ -134,8 +127,13 @@ def resolve(
 ) -> WorkOrder:
     """Record the solution and stop the clock. A major incident needs its report to the
     leaders first; a lead needs the registration number 客服部 gave."""
-    solution = _text(solution, "solution")
-    registration_no = _text(registration_no, "registration_no", required=False, max_length=50)
+    solution = _text(solution, "solution", limit=field_limit(WorkOrder, "solution"))
+    registration_no = _text(
+        registration_no,
+        "registration_no",
+        required=False,
+        limit=field_limit(WorkOrder, "registration_no"),
+    )
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         if o.is_major and not o.major_report.strip():
@@ -180,8 +178,6 @@ def resolve(
         actor,
         order,
         "resolve",
-        allowed=[Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING],
-        refusal=_("Only an accepted order can be resolved; this one is %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         after=after,
@@ -210,8 +206,6 @@ def confirm(actor: Any, order: WorkOrder, *, expected_version: int | None = None
         actor,
         order,
         "confirm",
-        allowed=[Status.RESOLVED],
-        refusal=_("Only a resolved order can be confirmed; this one is %(status)s."),
         check=lambda o: _require_requester(actor, o),
         apply=_close,
         expected_version=expected_version,
@@ -233,7 +227,7 @@ def rate(
         stars = 0
     if not 1 <= stars <= 5 or isinstance(rating, bool):
         raise ValidationError({"rating": [_("Give 1 to 5 stars.")]})
-    text = _text(comment, "comment", required=False, max_length=2000)
+    text = _text(comment, "comment", required=False, limit=field_limit(WorkOrder, "rating_comment"))
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         o.rating, o.rating_comment, o.rated_at = stars, text, now
@@ -242,8 +236,6 @@ def rate(
         actor,
         order,
         "rate",
-        allowed=[Status.RESOLVED, Status.CLOSED],
-        refusal=_("Only a resolved or closed order can be rated; this one is %(status)s."),
         check=lambda o: _require_requester(actor, o),
         apply=apply,
         expected_version=expected_version,
@@ -260,7 +252,7 @@ def close(
 ) -> WorkOrder:
     """Staff (or the auto-close job) close a resolved order; an open order can be closed too
     (cancelled, a duplicate…) but only with a reason."""
-    reason = _text(reason, "reason", required=False, max_length=500)
+    reason = _text(reason, "reason", required=False, limit=MAX_REASON)
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         if o.status in OPEN_STATUSES and not reason:
@@ -273,8 +265,6 @@ def close(
         actor,
         order,
         "close",
-        allowed=[*OPEN_STATUSES, Status.RESOLVED],
-        refusal=_("This order is already %(status)s."),
         check=lambda o: _require_staff(actor, o),
         apply=apply,
         extra={"reason": reason} if reason else None,
@@ -283,19 +273,11 @@ def close(
     )
 
 
-def reopen_deadline(order: WorkOrder) -> dt.date | None:
-    """The last (local) day on which ``order`` may be reopened."""
-    if order.resolved_at is None:
-        return None
-    schedule = WorkSchedule(default_calendar())
-    return schedule.add_working_days(schedule.local_date(order.resolved_at), reopen_days())
-
-
 def reopen(
     actor: Any, order: WorkOrder, *, reason: str, expected_version: int | None = None
 ) -> WorkOrder:
     """Reopen a resolved or closed order within N working days of its resolution."""
-    reason = _text(reason, "reason", max_length=2000)
+    reason = _text(reason, "reason", limit=MAX_REASON)
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         if o.merged_into_id:
@@ -335,8 +317,6 @@ def reopen(
         actor,
         order,
         "reopen",
-        allowed=[Status.RESOLVED, Status.CLOSED],
-        refusal=_("Only a resolved or closed order can be reopened; this one is %(status)s."),
         check=lambda o: _require_requester(actor, o, or_staff=True),
         apply=apply,
         after=after,

@@ -10,7 +10,8 @@ from django.db.models import Q
 from netdept.core import permissions
 from netdept.core.services import require
 from netdept.workorders.models import Comment, WorkOrder
-from netdept.workorders.services.common import VIEW_INTERNAL, _deny, person_of
+from netdept.workorders.rules import is_requester_side as is_requester_side
+from netdept.workorders.services.common import VIEW_INTERNAL, _deny
 
 
 def is_staff(user: Any, order: WorkOrder) -> bool:
@@ -18,21 +19,6 @@ def is_staff(user: Any, order: WorkOrder) -> bool:
     if user is None:
         return True  # the system
     return permissions.has_perm(user, "workorders.change_workorder", order)
-
-
-def is_requester_side(user: Any, order: WorkOrder) -> bool:
-    """The order's requester, or a person of the requester's department who can see it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if order.requester_id and order.requester is not None and order.requester.user_id == user.pk:
-        return True
-    person = person_of(user)
-    return bool(
-        person is not None
-        and order.requester_department_id
-        and person.department_id == order.requester_department_id
-        and permissions.has_perm(user, "workorders.view_workorder", order)
-    )
 
 
 def _require_staff(actor: Any, order: WorkOrder) -> None:
