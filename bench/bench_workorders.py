@@ -13,7 +13,10 @@ request. ``--explain`` prints PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the slo
 
 Pages (as the engineer ``bench-e002`` of 网络运维组, scope: own team, and as the director):
 desk — my team's open orders; desk (filtered) — status + priority + department; order page;
-API list of 100; plus the service report of last month and the director's desk.
+API list of 100; plus the service report of last month and the director's desk: breached,
+page 4,000 (or the deepest page there is) and the page after it by the desk's keyset cursor.
+Desk and API share one filter set (``netdept.workorders.filtersets``): ``queue``,
+``requester_department`` (``department`` is still read), ``breached``…
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ import cProfile
 import os
 import pstats
 import random
+import re
 import sys
 import time
 from collections.abc import Callable
+from html import unescape
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "netdept.settings")
 if not os.environ.get("NETDEPT_DATABASE_URL") and not os.environ.get("NETDEPT_DATA_DIR"):
@@ -158,17 +163,29 @@ def main() -> None:
         ("desk: my team's open (in progress)", engineer,
          lambda i: f"{desk}?queue=team&status=in_progress"),
         ("desk: filtered status+priority+dept", engineer,
-         lambda i: f"{desk}?queue=team&status=closed&priority=2&department={dept_id}"),
+         lambda i: f"{desk}?queue=team&status=closed&priority=2&requester_department={dept_id}"),
         ("desk: my team, page 20", engineer, lambda i: f"{desk}?queue=team&page=20"),
         ("desk: director, all, filtered", director,
-         lambda i: f"{desk}?queue=all&status=closed&priority=2&department={dept_id}"),
+         lambda i: f"{desk}?queue=all&status=closed&priority=2&requester_department={dept_id}"),
         ("desk: director, breached", director, lambda i: f"{desk}?queue=breached"),
         ("order page", engineer,
          lambda i: reverse("workorders:order", args=[rng.choice(team_orders)])),
     ]  # fmt: skip
+    # the deep pages of the director's desk (25 rows a page): page 4,000 by its number, then
+    # the next one by the cursor of the desk's own "next" link
+    deep = max(1, min(4000, total // 25 - 1))
+    deep_url = f"{desk}?queue=all&page={deep}"
+    pages.append((f"desk: director, all, page {deep:,}", director, lambda i: deep_url))
+    html = director.get(deep_url).content.decode()
+    found = re.search(r'href="([^"]*)" rel="next"', html)
+    if found:
+        after_url = desk + unescape(found.group(1))
+        pages.append((f"desk: director, page {deep + 1:,} (cursor)", director,
+                      lambda i: after_url))  # fmt: skip
     api = "/api/v1/workorders/orders/?page_size=100"
     pages.append(("API list, 100 (engineer)", engineer, lambda i: api))
     pages.append(("API list, 100 (director)", director, lambda i: api))
+    pages.append(("API list, breached (director)", director, lambda i: f"{api}&queue=breached"))
     try:
         reports = reverse("workorders:reports_home")
         pages.append(("service report, last month (director)", director,

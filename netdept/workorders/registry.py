@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from netdept.core.context_processors import add_nav
 from netdept.core.registry import Page, nav_group, register
-from netdept.workorders.models import Category, EscalationRule, PriorityRule, SlaPolicy
+from netdept.workorders.filtersets import WorkOrderFilterSet
+from netdept.workorders.models import Category, EscalationRule, PriorityRule, SlaPolicy, WorkOrder
 
 nav_group("workorders", _("Work orders"), "bi-ticket-detailed", 10)
 
@@ -110,4 +111,53 @@ register(
         columns=["percent", "target", "is_active"],
         filters=["target", "is_active"],
     )
+)
+
+#: The work orders on the generic stack: the desk (``views_desk.DeskView``) and its export are
+#: the generic list and export views of this page, with the one work-order filter set (the
+#: API list's). Orders change only through their services and state machine: no generic
+#: add, edit or delete.
+WORKORDER_PAGE = Page(
+    model=WorkOrder,
+    nav_group="workorders",
+    icon="bi-inbox",
+    fields=[
+        "number",
+        "title",
+        "kind",
+        "category",
+        "priority",
+        "status",
+        "team",
+        "assignee",
+        "requester",
+        "requester_department",
+        "is_major",
+        "created_at",
+        "response_due",
+        "resolution_due",
+        "resolved_at",
+    ],
+    columns=[
+        "number",
+        "title",
+        "priority",
+        "status",
+        "team",
+        "assignee",
+        "requester",
+        "resolution_due",
+        "created_at",
+    ],
+    search=["number", "title"],
+    filterset_class=WorkOrderFilterSet,
+    can_add=False,
+    can_change=False,
+    can_delete=False,
+    bulk_fields=[],
+    importable=False,
+    api=False,  # the API's viewset is ``workorders.api.views.WorkOrderViewSet`` (same filters)
+    ui=False,  # the desk and the order page are the screens (``urls.py``)
+    per_page=25,
+    count_cap=1000,
 )

@@ -1,4 +1,6 @@
-"""URLs of work orders (namespace ``workorders``), included from ``netdept/urls.py``.
+"""URLs of work orders (namespace ``workorders``): the app's own URL module, which the root
+``netdept/urls.py`` includes under the app's label like every app's (the desk and its export are
+the generic list and export views of ``registry.WORKORDER_PAGE``, see ``views_desk``).
 
 Order matters: fixed paths and the generated settings pages come before ``<ref>/`` (an
 order's number), which would otherwise swallow them.

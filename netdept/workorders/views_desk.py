@@ -1,5 +1,8 @@
-"""The engineer's desk: queues, filters, sorting, capped pagination, bulk assign, saved filters
-and export of the filtered list.
+"""The engineer's desk: the generic list of work orders (``netdept.core.views.generic``)
+through its hooks — queues as tabs (presets of the one work-order filter set, the API list's),
+the desk's columns and due times, sorting, the generic paginator (capped count, keyset cursors
+for deep pages), bulk assign as the list's bulk action, saved filters — and the generic export
+of exactly the desk's rows.
 
 Thin: parse input, ask ``services`` (which owns every state change and the visibility rules),
 render. Built for a million orders: no COUNT(*) beyond a cap, filters on indexed columns,
@@ -12,46 +15,46 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from netdept.core import audit
+from netdept.core import permissions
 from netdept.core import services as core_services
-from netdept.core.export import response as export_response
-from netdept.core.models.audit import AuditAction
+from netdept.core.paginate import EmptyPage, Paginator, Window, make_cursor, parse_positive
+from netdept.core.registry import page_for
+from netdept.core.views.generic import BulkAction, ExportView, FilteredMixin, ObjectListView
 from netdept.workorders import services
-from netdept.workorders.forms import BulkAssignForm, DeskFilterSet, SavedFilterForm, slim_choices
+from netdept.workorders.filtersets import (
+    BREACHING_WINDOW_MINUTES,
+    QUEUE_KEYS,
+    QUEUES,
+    WorkOrderFilterSet,
+    slim_choices,
+)
+from netdept.workorders.forms import BulkAssignForm, SavedFilterForm
 from netdept.workorders.models import OPEN_STATUSES, SavedFilter, WorkOrder
+from netdept.workorders.registry import WORKORDER_PAGE
 
 DESK_PERM = "workorders.change_workorder"
 PER_PAGE = 25
 COUNT_CAP = 1000
+OFFSET_PAGES = 10  # pages 1..10 by number (OFFSET); the next ones by keyset cursor
 EXPORT_LIMIT = 100_000
-MAX_PAGE = 4000  # deeper than this, narrow the filter (OFFSET grows linear)
-#: "about to breach": the resolution is due within this many minutes (or the SLA job has
-#: already sent a warning, which it does at the policy's warn share — 75 % by default)
-BREACHING_WINDOW_MINUTES = 120
-WARN_PERCENT = 75
-
-QUEUES: list[tuple[str, Any, str]] = [
-    ("mine", gettext_lazy("My orders"), "bi-person"),
-    ("team", gettext_lazy("My team's orders"), "bi-people"),
-    ("unassigned", gettext_lazy("Unassigned"), "bi-inbox"),
-    ("breaching", gettext_lazy("About to breach"), "bi-hourglass-split"),
-    ("breached", gettext_lazy("Breached"), "bi-exclamation-triangle"),
-    ("all", gettext_lazy("All I can see"), "bi-list-ul"),
-]
-QUEUE_KEYS = {q[0] for q in QUEUES}
+MAX_PAGE = 4000  # a page *number* deeper than this is not read (OFFSET grows linear): cursors are
+#: the queue shown when none (or an unknown one) is asked for
+DEFAULT_QUEUE = "mine"
+#: the filter set's fields the desk's filter form does not show (the queue is the tabs)
+HIDDEN_FILTERS = {"queue"}
 
 SORTS = {"number", "priority", "status", "created_at", "resolution_due"}
 #: the desk's columns: (sort key or "", label)
@@ -86,7 +89,7 @@ ROW_FIELDS = (
 )
 
 #: not part of a filter (saved filters and export keep the rest)
-NON_FILTER_PARAMS = {"page", "format", "partial"}
+NON_FILTER_PARAMS = {"page", "after", "before", "format", "partial"}
 
 
 def duration_text(delta: datetime.timedelta) -> str:
@@ -130,147 +133,16 @@ def require_desk(user: Any) -> None:
     core_services.require(user, "change", WorkOrder)
 
 
-def person_of(user: Any) -> Any:
-    return getattr(user, "person", None) if hasattr(user, "person") else None
-
-
-def team_ids_of(user: Any) -> set[int]:
-    """The teams of the user: their own and the ones they lead."""
-    person = person_of(user)
-    if person is None:
-        return set()
-    ids = {person.team_id} if person.team_id else set()
-    ids.update(person.led_teams.values_list("pk", flat=True))
-    return ids
-
-
-def queue_filter(qs: QuerySet[WorkOrder], queue: str, user: Any) -> QuerySet[WorkOrder]:
-    now = timezone.now()
-    open_q = Q(status__in=OPEN_STATUSES)
-    if queue == "mine":
-        person = person_of(user)
-        return qs.filter(assignee=person) if person is not None else qs.none()
-    if queue == "team":
-        teams = team_ids_of(user)
-        return qs.filter(team__in=teams) if teams else qs.none()
-    if queue == "unassigned":
-        return qs.filter(open_q, team__isnull=False, assignee__isnull=True)
-    if queue == "breaching":
-        soon = now + datetime.timedelta(minutes=BREACHING_WINDOW_MINUTES)
-        return qs.filter(
-            open_q,
-            Q(resolution_due__lte=soon) | Q(escalation_percent__gte=WARN_PERCENT),
-            paused_at__isnull=True,
-            resolution_breached=False,
-            resolution_due__gt=now,
-        )
-    if queue == "breached":
-        return qs.filter(
-            open_q,
-            Q(resolution_breached=True)
-            | Q(response_breached=True)
-            | Q(paused_at__isnull=True, resolution_due__lte=now),
-        )
-    return qs
-
-
-@dataclass
-class DeskList:
-    queue: str
-    filterset: DeskFilterSet
-    qs: QuerySet[WorkOrder]
-    sort: str
-
-
-def desk_list(request: HttpRequest) -> DeskList:
-    """The orders of the desk for the request's queue, filters and sort."""
-    user = request.user
-    queue = request.GET.get("queue", "mine")
-    if queue not in QUEUE_KEYS:
-        queue = "mine"
-    qs = queue_filter(services.visible_orders(user), queue, user)
-    data = request.GET.copy()
-    for name in ("queue", "sort", *NON_FILTER_PARAMS):
-        data.pop(name, None)
-    fs = DeskFilterSet(data or None, queryset=qs, request=request)
-    slim_choices(fs.form)
-    if fs.is_bound and fs.is_valid():
-        qs = fs.qs
-    sort = request.GET.get("sort", DEFAULT_SORT)
-    if sort.lstrip("-") not in SORTS:
-        sort = DEFAULT_SORT
-    tie = "-pk" if sort.startswith("-") else "pk"
-    return DeskList(queue, fs, qs.order_by(sort, tie), sort)
-
-
-@dataclass
-class CappedPage:
-    """One page of rows and a count that stops at ``cap`` (a million rows are never counted)."""
-
-    rows: list[WorkOrder]
-    number: int
-    per_page: int
-    count: int
-    capped: bool
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.rows)
-
-    @property
-    def num_pages(self) -> int | None:
-        if self.capped:
-            return None
-        return max(1, -(-self.count // self.per_page))
-
-
-def capped_page(
-    qs: QuerySet[WorkOrder], number: Any, per_page: int = PER_PAGE, cap: int | None = None
-) -> CappedPage:
-    cap = COUNT_CAP if cap is None else cap
-    try:
-        n = max(1, min(int(number), MAX_PAGE))
-    except (TypeError, ValueError):
-        n = 1
-    offset = (n - 1) * per_page
-    if offset + per_page <= cap:
-        # The page lies inside the counted window: one query reads the ordered ids up to the
-        # cap (which is the count), a second the page's rows by primary key — instead of
-        # running the filter twice (the rows, then a capped count).
-        ids = list(qs.values_list("pk", flat=True)[: cap + 1])
-        page_ids = ids[offset : offset + per_page]
-        found = {o.pk: o for o in qs.order_by().filter(pk__in=page_ids)} if page_ids else {}
-        rows = [found[pk] for pk in page_ids if pk in found]
-        count = len(ids)
-        return CappedPage(
-            rows, n, per_page, min(count, cap), count > cap, count > offset + per_page
-        )
-    rows = list(qs[offset : offset + per_page + 1])
-    has_next = len(rows) > per_page
-    rows = rows[:per_page]
-    if n == 1 and not has_next:
-        # the whole list is on this page: no count query
-        return CappedPage(rows, n, per_page, len(rows), False, False)
-    count = qs.order_by().values("pk")[: cap + 1].count()
-    capped = count > cap
-    return CappedPage(rows, n, per_page, min(count, cap), capped, has_next)
+def visible_choices(form: forms.Form, user: Any) -> forms.Form:
+    """Narrow each choice list of related rows (teams, people…) to the rows ``user`` may see,
+    as the filter set does, and load only what a ``<select>`` shows."""
+    for field in form.fields.values():
+        qs = getattr(field, "queryset", None)
+        if isinstance(field, forms.ModelChoiceField) and qs is not None:
+            if page_for(qs.model) is not None:
+                qs = permissions.restrict(qs, user, "view")
+            field.queryset = qs
+    return slim_choices(form)
 
 
 def filter_query(request: HttpRequest) -> QueryDict:
@@ -285,115 +157,178 @@ def saved_filters(user: Any) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(user=user).order_by("name")
 
 
-# --- views ------------------------------------------------------------------------------------
-@login_required
-@require_safe
-def desk_view(request: HttpRequest) -> HttpResponse:
-    require_desk(request.user)
-    desk = desk_list(request)
-    page = capped_page(desk.qs.only(*ROW_FIELDS), request.GET.get("page"))
-    query = filter_query(request)
-    base = query.copy()
-    base.pop("sort", None)
-    queue_links = []
-    for key, label, icon in QUEUES:
-        q = base.copy()
-        q["queue"] = key
-        queue_links.append((key, label, icon, q.urlencode()))
-    now = timezone.now()
-    rows = [(o, due_info(o, o.resolution_due, now)) for o in page.rows]
-    no_sort = query.copy()
-    no_sort.pop("sort", None)
-    headers = []
-    for key, label in HEADERS:
-        if not key:
-            headers.append((label, "", ""))
-            continue
-        q = no_sort.copy()
-        q["sort"] = f"-{key}" if desk.sort == key else key
-        arrow = "up" if desk.sort == key else "down" if desk.sort == f"-{key}" else ""
-        headers.append((label, f"?{q.urlencode()}", arrow))
-    ctx = {
-        "desk": desk,
-        "filterset": desk.filterset,
-        "page_obj": page,
-        "rows": rows,
-        "queue": desk.queue,
-        "queues": queue_links,
-        "sort": desk.sort,
-        "headers": headers,
-        "query": query.urlencode(),
-        "saved_filters": saved_filters(request.user),
-        "bulk_form": slim_choices(BulkAssignForm()),
-        "next": request.get_full_path(),
-    }
-    htmx = getattr(request, "htmx", None)
-    template = (
-        "workorders/desk/_table.html"
-        if htmx and htmx.target == "desk-table" and not htmx.boosted
-        else "workorders/desk/desk.html"
-    )
-    return render(request, template, ctx)
+# --- the desk on the generic stack -------------------------------------------------------------
+class DeskFilterMixin(FilteredMixin):
+    """The desk's rows (list and export alike): the visible orders, the work-order filter set
+    with the queue always set (``mine`` unless a known one is asked), the desk's sorts."""
+
+    page = WORKORDER_PAGE
+    queue: str = DEFAULT_QUEUE
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        require_desk(self.user)
+        return services.visible_orders(self.user)
+
+    def filter_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        data = self.request.GET.copy()
+        for name in ("sort", *NON_FILTER_PARAMS):
+            data.pop(name, None)
+        queue = data.get("queue", "")
+        self.queue = queue if queue in QUEUE_KEYS else DEFAULT_QUEUE
+        data.setlist("queue", [self.queue])
+        self.filterset = WorkOrderFilterSet(data, queryset=qs, request=self.request)
+        slim_choices(self.filterset.form)
+        # An invalid value shows its error on its field; the other filters (and the queue) apply.
+        rows: QuerySet[Any] = self.filterset.qs
+        return rows
+
+    def sort_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        sort = self.request.GET.get("sort", DEFAULT_SORT)
+        if sort.lstrip("-") not in SORTS:
+            sort = DEFAULT_SORT
+        self.sort = sort
+        return qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
 
 
-@login_required
-@require_safe
-def export_view(request: HttpRequest) -> HttpResponse:
-    require_desk(request.user)
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in ("xlsx", "csv"):
-        raise Http404
-    desk = desk_list(request)
-    columns = [
-        ("number", _("number")),
-        ("title", _("title")),
-        ("status", _("status")),
-        ("priority", _("priority")),
-        ("kind", _("kind")),
-        ("category", _("category")),
-        ("team", _("team")),
-        ("assignee", _("assignee")),
-        ("requester", _("requester")),
-        ("requester_department", _("requester's department")),
-        ("is_major", _("major incident")),
-        ("created_at", _("created")),
-        ("response_due", _("response due")),
-        ("resolution_due", _("resolution due")),
-        ("resolved_at", _("resolved at")),
-    ]
-    objs = list(desk.qs[:EXPORT_LIMIT])
+class DeskView(DeskFilterMixin, ObjectListView):
+    """The engineer's desk: the generic list of work orders with the desk's queues (tabs),
+    columns, due times, bulk assign, saved filters; keyset pages beyond the first ones."""
 
-    def value(o: WorkOrder, name: str) -> Any:
-        if name in ("status", "priority", "kind"):
-            return getattr(o, f"get_{name}_display")()
-        v = getattr(o, name)
-        if isinstance(v, datetime.datetime):
-            return timezone.localtime(v).replace(tzinfo=None)
-        if isinstance(v, bool):
-            return _("Yes") if v else _("No")
-        return "" if v is None else str(v) if not isinstance(v, int | str) else v
+    template_name = "workorders/desk/desk.html"
+    partial_template_name = "workorders/desk/_table.html"
+    pager_params = ("page", "after", "before", *NON_FILTER_PARAMS)
 
-    rows = ([value(o, name) for name, _label in columns] for o in objs)
-    params = {
-        k.replace("\x00", "")[:50]: v.replace("\x00", "")[:200]
-        for k, v in list(request.GET.items())[:30]
-        if k != "format" and isinstance(v, str)
-    }
-    audit.record(
-        AuditAction.EXPORT,
-        None,
-        object_type_label="workorders.workorder",
-        object_repr=str(WorkOrder._meta.verbose_name_plural),
-        extra={"format": fmt, "rows": len(objs), "filters": params, "queue": desk.queue},
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return export_response(
-        f"workorders-{stamp}",
-        fmt,
-        f"{WorkOrder._meta.verbose_name_plural}-{stamp}",
-        [str(label) for _name, label in columns],
-        rows,
-    )
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", None)
+        if htmx and htmx.target == "desk-table" and not htmx.boosted:
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_columns(self) -> list[str]:
+        return []  # the desk draws its own columns (HEADERS) and rows (due times)
+
+    def get_per_page(self) -> int:
+        return PER_PAGE
+
+    def get_paginator(self, qs: QuerySet[Any]) -> Paginator:
+        return Paginator(
+            qs.only(*ROW_FIELDS), self.get_per_page(), cap=COUNT_CAP, offset_pages=OFFSET_PAGES
+        )
+
+    def paginate(self, qs: QuerySet[Any]) -> Window:
+        """A cursor (``after``/``before``: keyset, as cheap deep as on page 1) or a page number
+        (up to ``MAX_PAGE``). A deep page number is found by its first row's sort values (one
+        narrow index read) and then read by keyset, never by an OFFSET over whole rows. A bad
+        cursor gives page 1, a page past the end the last page."""
+        get = self.request.GET
+        if get.get("after") or get.get("before"):
+            return super().paginate(qs)
+        paginator = self.get_paginator(qs)
+        number = min(parse_positive(get.get("page"), 1, 10**9), MAX_PAGE)
+        try:
+            if number <= OFFSET_PAGES or paginator.keys is None:
+                return paginator.page(page=number)
+            cursor = seek_cursor(paginator, number)
+            if cursor is not None:
+                return paginator.page(after=cursor)
+        except EmptyPage:
+            pass
+        return paginator.page(page=min(paginator.num_pages, MAX_PAGE))
+
+    def get_bulk_actions(self) -> list[BulkAction]:
+        url = reverse("workorders:bulk_assign")
+        return [BulkAction("assign", _("Assign selected"), url, "bi-person-check")]
+
+    def get_extra_context(self, **kwargs: Any) -> dict[str, Any]:
+        window: Window = kwargs["window"]
+        request = self.request
+        query = filter_query(request)
+        base = query.copy()
+        base.pop("sort", None)
+        queue_links = []
+        for key, label, icon in QUEUES:
+            q = base.copy()
+            q["queue"] = key
+            queue_links.append((key, label, icon, q.urlencode()))
+        now = timezone.now()
+        headers = []
+        for key, label in HEADERS:
+            if not key:
+                headers.append((label, "", ""))
+                continue
+            q = base.copy()
+            q["sort"] = f"-{key}" if self.sort == key else key
+            arrow = "up" if self.sort == key else "down" if self.sort == f"-{key}" else ""
+            headers.append((label, f"?{q.urlencode()}", arrow))
+        return {
+            "rows": [(o, due_info(o, o.resolution_due, now)) for o in window.rows],
+            "queue": self.queue,
+            "queues": queue_links,
+            "headers": headers,
+            "query": query.urlencode(),
+            "saved_filters": saved_filters(self.user),
+            "bulk_form": visible_choices(BulkAssignForm(), self.user),
+            "filter_fields": [f for f in self.filterset.form if f.name not in HIDDEN_FILTERS],
+            "next": request.get_full_path(),
+        }
+
+
+def seek_cursor(paginator: Paginator, number: int) -> str | None:
+    """The cursor of page ``number`` (the sort values of the last row before it), read as
+    those values alone; None past the last row."""
+    keys = paginator.keys or []
+    offset = (number - 1) * paginator.per_page - 1
+    found = list(paginator.queryset.values_list(*[k.path for k in keys])[offset : offset + 1])
+    if not found:
+        return None
+    return make_cursor(paginator.model, keys, list(found[0]), number)
+
+
+#: the desk's export: its columns, as the desk's filters and sort choose the rows
+EXPORT_COLUMNS = [
+    "number",
+    "title",
+    "status",
+    "priority",
+    "kind",
+    "category",
+    "team",
+    "assignee",
+    "requester",
+    "requester_department",
+    "is_major",
+    "created_at",
+    "response_due",
+    "resolution_due",
+    "resolved_at",
+]
+
+
+class DeskExportView(DeskFilterMixin, ExportView):
+    """The generic export of exactly the desk's rows (queue, filters, sort)."""
+
+    limit = EXPORT_LIMIT
+
+    def get_export_columns(self) -> list[str]:
+        return list(EXPORT_COLUMNS)
+
+    def get_export_row(self, obj: Any, columns: list[str]) -> list[Any]:
+        return [export_value(obj, name) for name in columns]
+
+
+def export_value(o: WorkOrder, name: str) -> Any:
+    if name in ("status", "priority", "kind"):
+        return getattr(o, f"get_{name}_display")()
+    v = getattr(o, name)
+    if isinstance(v, datetime.datetime):
+        return timezone.localtime(v).replace(tzinfo=None)
+    if isinstance(v, bool):
+        return _("Yes") if v else _("No")
+    return "" if v is None else str(v) if not isinstance(v, int | str) else v
+
+
+desk_view = login_required(DeskView.as_view())
+export_view = login_required(DeskExportView.as_view())
 
 
 def _back(request: HttpRequest) -> str:
