@@ -29,3 +29,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The local receivers of the notification tests listen on 127.0.0.1 (netdept.testing.receivers):
 # loopback is let through here only (test_outbound checks the production default).
 NETDEPT = {**NETDEPT, "PRIVILEGED_ROLES_REQUIRE_2FA": False, "OUTBOUND_ALLOW_LOOPBACK": True}
+# The example module of docs/adding-a-module.md (netdept/testing/example): installed for the
+# tests only, where its generated tests run and netdept/testing/test_guide.py checks the guide.
+INSTALLED_APPS = [*INSTALLED_APPS, "netdept.testing.example"]  # noqa: F405

@@ -33,244 +33,99 @@ configuration (``record_kind = "config"``) shows every row at every scope.
 
 Data is given as Python values: primary keys for relations, lists of keys for many-to-many,
 booleans as booleans. ``form_data()`` turns it into what a browser posts; the API gets JSON.
+
+Data is shared per class: the users the tests sign in as (no permission; view; view+add;
+view+change; view+delete) and the scoped cases (one ``ScopeWorld`` per scope with its objects
+in and out of scope) are built once per class in a transaction that is rolled back when the
+class is done; each test runs in a savepoint inside it (rolled back after the test), so it
+only makes its own object and does its own requests. ``make()`` still runs per test.
+
+Bulk edit, bulk delete (pages and API) and, for importable pages, the import with preview are
+generated too (``netdept.testing.crud_bulk``): refused without the permission, all or nothing,
+a selection holding a row out of scope refused as a whole, each bad imported row named.
+
+Each class also counts the queries of its list page and API list against the baseline in
+``netdept/testing/query_baselines.json`` (see ``netdept.testing.queries``): never more than the
+baseline, and the same with 3 rows as with 20 (no N+1).
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-import itertools
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from django.test import Client
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from netdept.api.tokens import create_token
 from netdept.core import audit
 from netdept.core.display import raw_value
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.models.base import is_config
 from netdept.core.permissions import perm_name
 from netdept.core.registry import Page, page_for
-from netdept.org.models import RoleAssignment
-from netdept.testing.factories import (
-    DepartmentFactory,
-    PersonFactory,
-    PositionFactory,
-    TeamFactory,
-    UserFactory,
-    user_with_perms,
+from netdept.testing import crud_bulk, queries
+from netdept.testing.classdata import class_transaction
+from netdept.testing.clients import (
+    api_client,
+    cell_text,
+    csv_rows,
+    denials,
+    form_data,
+    form_errors,
+    ui_client,
+    xlsx_rows,
+)
+from netdept.testing.factories import user_with_perms
+from netdept.testing.world import (
+    ALL_ACTIONS,
+    SCOPES,
+    WORLD_ID_BASE,
+    ScopedCase,
+    ScopeWorld,
 )
 
-SCOPES = ("own", "team", "department")
-ALL_ACTIONS = ("view", "add", "change", "delete")
+__all__ = [
+    "ALL_ACTIONS",
+    "SCOPES",
+    "WORLD_ID_BASE",
+    "CrudTests",
+    "ScopeWorld",
+    "ScopedCase",
+    "api_client",
+    "cell_text",
+    "crud_test_classes",
+    "csv_rows",
+    "denials",
+    "form_data",
+    "form_errors",
+    "ui_client",
+    "user_with_perms",
+    "xlsx_rows",
+]
 
-# Each world takes its own block of ids, far above what the sequences reach in a test run.
-_world_blocks = itertools.count(1)
-WORLD_ID_BASE = 20_000_000
-
-
-@dataclass
-class ScopeWorld:
-    """An organisation in which one user sits, with ids planted to coincide across models so
-    that a scope path comparing the wrong ids shows the wrong rows.
-
-    Departments: ``others[0]`` (b+1), ``department`` (b+2, the user's), ``sub_department``
-    (b+3, below the user's), ``others[1]`` (b+4), ``others[2]`` (b+5), ``others[3]`` (b+6).
-    Teams: ``team`` (b+4 = ``others[1]``; the user is a member), ``led_team`` (b+2 = the user's
-    department; same department, the user leads it), ``sub_team`` (b+7, in the sub-department),
-    ``far_teams``: b+3 (= the sub-department, in ``others[0]``), b+1 (in ``others[1]``), b+5
-    (= the user's id, in ``others[3]``). The user's id is b+5 (= ``others[2]`` and a far team),
-    the user's person b+6 (= ``others[3]``); another person has the user's id.
-    """
-
-    user: Any
-    person: Any
-    department: Any
-    sub_department: Any
-    team: Any
-    led_team: Any
-    sub_team: Any
-    others: list[Any]
-    far_teams: list[Any]
-    #: model label → scope → the rows of that model, made by the world, that the scope reaches
-    reach: dict[str, dict[str, set[Any]]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls) -> ScopeWorld:
-        b = WORLD_ID_BASE + 1000 * next(_world_blocks)
-
-        def dept(i: int, parent: Any = None) -> Any:
-            return DepartmentFactory.create(id=b + i, parent=parent)
-
-        d1 = dept(1)
-        department = dept(2)
-        sub = dept(3, parent=department)
-        d4, d5, d6 = dept(4), dept(5), dept(6)
-        team = TeamFactory.create(id=b + 4, department=department)
-        led_team = TeamFactory.create(id=b + 2, department=department)
-        sub_team = TeamFactory.create(id=b + 7, department=sub)
-        far = [
-            TeamFactory.create(id=b + 3, department=d1),
-            TeamFactory.create(id=b + 1, department=d4),
-            TeamFactory.create(id=b + 5, department=d6),
-        ]
-        user = UserFactory.create(id=b + 5)
-
-        def pos(i: int, d: Any) -> Any:
-            return PositionFactory.create(id=b + i, department=d)
-
-        p_user, p_team, p_led, p_sub, p_far = (
-            pos(5, department),  # = the user's id
-            pos(2, department),
-            pos(4, department),
-            pos(1, sub),
-            pos(6, d1),  # = the user's person's id
-        )
-        person = PersonFactory.create(
-            id=b + 6, department=department, team=team, user=user, position=p_user
-        )
-        mate = PersonFactory.create(id=b + 7, department=department, team=team, position=p_team)
-        led = PersonFactory.create(id=b + 8, department=department, team=led_team, position=p_led)
-        below = PersonFactory.create(id=b + 9, department=sub, team=sub_team, position=p_sub)
-        PersonFactory.create(id=b + 5, department=d5, position=p_far)  # the user's id
-        PersonFactory.create(id=b + 4, department=d4, team=far[1])  # the user's team's id
-        led_team.lead = person
-        led_team.save()
-        reach = {
-            "org.department": {
-                "own": {department.pk},
-                "team": {department.pk},  # both of the user's teams are in it: once
-                "department": {department.pk, sub.pk},
-            },
-            "org.team": {
-                "own": {team.pk},
-                "team": {team.pk, led_team.pk},
-                "department": {team.pk, led_team.pk, sub_team.pk},
-            },
-            "org.person": {
-                "own": {person.pk},
-                "team": {person.pk, mate.pk, led.pk},
-                "department": {person.pk, mate.pk, led.pk, below.pk},
-            },
-            "org.position": {
-                "own": {p_user.pk},
-                "team": {p_user.pk, p_team.pk, p_led.pk},
-                "department": {p_user.pk, p_team.pk, p_led.pk, p_sub.pk},
-            },
-            "auth.user": {scope: {user.pk} for scope in SCOPES},
-        }
-        return cls(
-            user=user,
-            person=person,
-            department=department,
-            sub_department=sub,
-            team=team,
-            led_team=led_team,
-            sub_team=sub_team,
-            others=[d1, d4, d5, d6],
-            far_teams=far,
-            reach=reach,
-        )
-
-    def take_roles_of(self, holder: Any) -> None:
-        """Give the world's user the roles of ``holder`` (a user made by ``CrudTests.user()``,
-        so that subclasses choosing their permissions there are obeyed)."""
-        moved = RoleAssignment.objects.filter(user=holder)
-        ids = list(moved.values_list("pk", flat=True))
-        moved.update(user=self.user)
-        self.reach.setdefault("org.roleassignment", {s: set() for s in SCOPES})
-        for scope in SCOPES:
-            self.reach["org.roleassignment"][scope].update(ids)
-
-    def reached(self, model: type[models.Model], scope: str) -> set[Any]:
-        return set(self.reach.get(model._meta.label_lower, {}).get(scope, set()))
+#: the users every class signs in as, made once per class (``CrudTests.user(*actions)``)
+SHARED_USERS: tuple[tuple[str, ...], ...] = (
+    ("view",),
+    ("view", "add"),
+    ("view", "change"),
+    ("view", "delete"),
+)
 
 
 @dataclass
-class ScopedCase:
-    scope: str
-    user: Any
-    expected: set[Any] | None  # the pks of every row the user must see; None: every row
-    visible: Any  # an object in scope (or None)
-    hidden: Any  # an object out of scope (or None: configuration hides nothing)
+class ClassData:
+    """What a class of generated tests builds once (inside its class transaction)."""
+
+    nobody: Any = None
+    users: dict[tuple[tuple[str, ...], str], Any] = field(default_factory=dict)
+    cases: list[ScopedCase] | None = None
     world: ScopeWorld | None = None
-
-
-# --- helpers usable by any test ---------------------------------------------------------------
-def ui_client(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-def api_client(user: Any) -> APIClient:
-    """An API client authenticated the real way: with a personal token."""
-    _token, secret = create_token(user, "test")
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
-    return c
-
-
-def form_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Python values → what a browser posts (unchecked boxes are absent, None is empty)."""
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        if v is True:
-            out[k] = "on"
-        elif v is False:
-            continue
-        elif v is None:
-            out[k] = ""
-        elif isinstance(v, list | tuple | set):
-            out[k] = [str(x) for x in v]
-        else:
-            out[k] = str(v)
-    return out
-
-
-def cell_text(value: Any) -> str:
-    """A spreadsheet cell as text, the same for CSV and xlsx (dates come back as datetimes)."""
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0) and value.tzinfo is None:
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    assert content.startswith(b"\xef\xbb\xbf"), "CSV must begin with the UTF-8 BOM"
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-def xlsx_rows(content: bytes) -> list[list[Any]]:
-    wb = load_workbook(io.BytesIO(content), read_only=True)
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    return rows
-
-
-def denials(user: Any) -> models.QuerySet[AuditRecord]:
-    return AuditRecord.objects.filter(action=AuditAction.DENIED, actor=user)
-
-
-def form_errors(response: Any) -> Any:
-    ctx = getattr(response, "context", None)
-    try:
-        return ctx["form"].errors if ctx is not None else response.content[:2000]
-    except (KeyError, TypeError):
-        return response.content[:2000]
 
 
 # --- the generated tests ---------------------------------------------------------------------
@@ -290,8 +145,45 @@ class CrudTests:
     key_field: ClassVar[str | None] = None
     #: fields of valid_data()/update_data() not compared with the saved object (passwords…)
     not_stored: ClassVar[set[str]] = set()
+    #: the field of the bulk-edit test; default: the first of the page's bulk_fields that
+    #: update_data() changes; "": no bulk-edit test (netdept.testing.crud_bulk)
+    bulk_field: ClassVar[str | None] = None
     #: the organisation of the scoped test running now (set by ``scoped_cases()``)
     world: ScopeWorld
+    #: what the class builds once (users, scoped cases); None outside the class's tests
+    shared: ClassVar[ClassData | None] = None
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def _crud_class_data(cls, django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+        """Build the class's shared data once, in a transaction rolled back after the class."""
+        with class_transaction(django_db_blocker):
+            with django_db_blocker.unblock():
+                cls.shared = cls().build_shared()
+            try:
+                yield
+            finally:
+                cls.shared = None
+
+    def build_shared(self) -> ClassData:
+        """The users and scoped cases of the class (override to add more; call super)."""
+        data = ClassData(nobody=self.nobody())
+        for actions in SHARED_USERS:
+            data.users[(actions, "all")] = self.user(*actions)
+        if self.page.ui or self.page.api:
+            data.cases = self.scoped_cases()
+            data.world = self.world
+        return data
+
+    def _shared_cases(self, shared: ClassData) -> list[ScopedCase]:
+        assert shared.cases is not None and shared.world is not None
+        self.world = shared.world
+        if not is_config(self.model):
+            return shared.cases
+        # configuration: the one visible row is made by the test (make() may allow only one
+        # row, and the test's own make() must still work)
+        visible = self.make()
+        return [dataclasses.replace(case, visible=visible) for case in shared.cases]
 
     # --- to define in subclasses ------------------------------------------------------------
     def make(self) -> Any:
@@ -336,10 +228,18 @@ class CrudTests:
         return [perm_name(self.model, a) for a in actions]
 
     def user(self, *actions: str, scope: str = "all", **kwargs: Any) -> Any:
+        """A user holding ``actions`` on the model (and ``extra_perms``) at ``scope``: the
+        class's shared one when there is one (see ``SHARED_USERS``), else a new one."""
+        shared = type(self).shared
+        if shared is not None and not kwargs and (actions, scope) in shared.users:
+            return shared.users[(actions, scope)]
         return user_with_perms([*self.perms(*actions), *self.extra_perms], scope, **kwargs)
 
     def nobody(self) -> Any:
-        """A signed-in user holding no permission on this model."""
+        """A signed-in user holding no permission on this model (shared by the class)."""
+        shared = type(self).shared
+        if shared is not None and shared.nobody is not None:
+            return shared.nobody
         return user_with_perms([], "all")
 
     def ui_url(self, view: str, obj: Any = None) -> str:
@@ -447,7 +347,12 @@ class CrudTests:
 
     def scoped_cases(self) -> list[ScopedCase]:
         """Per scope: a user holding every action at it, in a fresh ``ScopeWorld``; the pks
-        of exactly the rows that user must see; an object in scope and one out of it."""
+        of exactly the rows that user must see; an object in scope and one out of it.
+        Built once per class (``build_shared()``); the tests of the class share them."""
+        shared = type(self).shared
+        if shared is not None and shared.cases is not None:
+            return self._shared_cases(shared)
+        building = shared is None  # by build_shared(): configuration rows come per test
         cases: list[ScopedCase] = []
         config = is_config(self.model)
         paths = self._scope_paths()
@@ -458,7 +363,7 @@ class CrudTests:
             user = world.user
             expected: set[Any] | None
             if config:  # one row (make() may allow only a few), seen at every scope
-                visible = cases[0].visible if cases else self.make()
+                visible = None if building else cases[0].visible if cases else self.make()
                 hidden, expected = None, None
             else:
                 visible = None
@@ -470,6 +375,62 @@ class CrudTests:
                     expected.add(visible.pk)
             cases.append(ScopedCase(scope, user, expected, visible, hidden, world))
         return cases
+
+    # --- query counts -------------------------------------------------------------------------
+    def make_rows(self, n: int) -> list[Any]:
+        """``n`` new rows (the query-count and bulk tests); ``make()`` n times by default:
+        override it when ``make()`` makes one fixed row."""
+        return [self.make() for _ in range(n)]
+
+    def query_rows(self, n: int) -> None:
+        """Make ``n`` more rows for the query-count tests (a model whose ``make()`` allows only
+        a few rows, like the priority matrix, keeps those)."""
+        try:
+            with transaction.atomic():
+                self.make_rows(n)
+        except IntegrityError:  # make() makes one fixed row: override make_rows()
+            for _ in range(n):
+                try:
+                    with transaction.atomic():
+                        self.make()
+                except IntegrityError:
+                    return
+
+    def test_ui_list_queries(self) -> None:
+        """The list page (every column) makes as many queries at 3 rows as at 20, and no
+        more than its baseline ("<label> list" in query_baselines.json)."""
+        self.need_ui()
+        c = ui_client(self.user("view"))
+        url = self.ui_url("list")
+        params: dict[str, Any] = {"per_page": 100, "cols": list(self.page.columns)}
+        queries.assert_constant_and_within(
+            f"{self.page.label} list", lambda: c.get(url, params), self.query_rows
+        )
+
+    def test_api_list_queries(self) -> None:
+        """The same for the API list ("<label> api")."""
+        self.need_api()
+        c = api_client(self.user("view"))
+        url = self.api_url()
+        queries.assert_constant_and_within(
+            f"{self.page.label} api", lambda: c.get(url, {"page_size": 100}), self.query_rows
+        )
+
+    # --- bulk edit and bulk delete (netdept.testing.crud_bulk) -------------------------------
+    def test_ui_bulk_edit(self) -> None:
+        crud_bulk.ui_bulk_edit(self)
+
+    def test_ui_bulk_delete(self) -> None:
+        crud_bulk.ui_bulk_delete(self)
+
+    def test_api_bulk_update(self) -> None:
+        crud_bulk.api_bulk_update(self)
+
+    def test_api_bulk_delete(self) -> None:
+        crud_bulk.api_bulk_delete(self)
+
+    def test_ui_import(self) -> None:
+        crud_bulk.ui_import(self)
 
     # --- UI -----------------------------------------------------------------------------------
     def test_ui_list(self) -> None:

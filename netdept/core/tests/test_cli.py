@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+# once: every test runs the command in a subprocess on a SQLite file of its own (never the test
+# database), so the PostgreSQL run of scripts/test.sh deselects them
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[3]
 LANGUAGE = "zh-hans"
 DB_NAME = "netdept.sqlite3"

@@ -243,6 +243,8 @@ def _read_head(sock: socket.socket) -> bytes:
 HEAD_PATHS = ["/i18n/js/", "/no-such-page/", "/api/v1/no-such-thing/", "/accounts/login/"]
 
 
+# once: the server runs on a SQLite file of its own (child_env), whatever the test database
+@pytest.mark.once
 def test_head_then_get_on_one_keep_alive_connection(web_server: int) -> None:
     port = web_server
     # http.client: HEAD then GET on the same connection, for answers with a body (200, 404

@@ -13,10 +13,11 @@ from netdept.testing.crud import crud_test_classes
 
 def _import_test_modules() -> None:
     root = Path(netdept.__file__).parent
-    for tests_dir in sorted(root.glob("*/tests")):
+    # the apps' tests, and the example module's (netdept/testing/example, test settings only)
+    for tests_dir in sorted([*root.glob("*/tests"), *root.glob("testing/*/tests")]):
         if not (tests_dir / "__init__.py").exists():
             continue
-        package = f"netdept.{tests_dir.parent.name}.tests"
+        package = ".".join(["netdept", *tests_dir.relative_to(root).parts])
         for info in pkgutil.walk_packages([str(tests_dir)], prefix=f"{package}."):
             if info.name.rsplit(".", 1)[-1].startswith("test_"):
                 importlib.import_module(info.name)

@@ -489,6 +489,15 @@ class TestNotificationTemplateCrud(CrudTests):
             "body": obj.body,
         }
 
+    def make_rows(self, n: int) -> list[Any]:  # make() makes one fixed row
+        start = NotificationTemplate.objects.count()
+        return [
+            NotificationTemplate.objects.create(
+                kind=f"test.kind{i}", language="zh-hans", subject="{{ username }}", body="-"
+            )
+            for i in range(start, start + n)
+        ]
+
 
 class TestEventKindSettingCrud(CrudTests):
     model = EventKindSetting
@@ -508,6 +517,15 @@ class TestEventKindSettingCrud(CrudTests):
 
     def update_data(self, obj: Any) -> dict[str, Any]:
         return {"kind": obj.kind, "mandatory": True, "mandatory_channels": [], "urgent": False}
+
+    def make_rows(self, n: int) -> list[Any]:  # make() makes one fixed row
+        start = EventKindSetting.objects.count()
+        rows = []
+        for i in range(start, start + n):
+            setting = EventKindSetting.objects.create(kind=f"test.kind{i}", mandatory=True)
+            setting.mandatory_channels.add(make_channel("webhook", "http://127.0.0.1:9/hook"))
+            rows.append(setting)
+        return rows
 
 
 class TestDeliveryCrud(CrudTests):

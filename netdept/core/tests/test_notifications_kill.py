@@ -31,6 +31,10 @@ from netdept.core.tests.test_processes import (  # noqa: F401  (fixtures)
 )
 from netdept.testing.receivers import RobotServer
 
+# once: the workers run in subprocesses on a SQLite file of their own (child_env), never on the
+# test database, so the PostgreSQL run of scripts/test.sh deselects them
+pytestmark = pytest.mark.once
+
 CLAIM_TIMEOUT = 3
 FAST = ["--queue", "notify", "--heartbeat", "0.5", "--stale-after", "2", "--interval", "0.2"]
 

@@ -171,6 +171,9 @@ def effects(data_dir: Path, key: str) -> int:
     return query(data_dir, "SELECT count(*) FROM org_department WHERE name = ?", (key,))[0][0]
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 def test_a_task_of_a_killed_worker_runs_again_and_its_effect_happens_once(data_dir: Path):
     key = f"effect-{uuid.uuid4().hex[:8]}"
     task_id = python(
@@ -221,6 +224,9 @@ def lease_holder(data_dir: Path) -> str | None:
     return rows[0][0] if rows else None
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 def test_two_scheduler_processes_elect_one_leader_and_the_standby_takes_over(data_dir: Path):
     fast = ["--tick", "0.3", "--lease", "2"]
     a = netdept(data_dir, "scheduler", *fast)
@@ -299,6 +305,9 @@ def translated(message: str) -> str:
         return translation.gettext(message)
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find child processes")
 def test_netdept_run_serves_and_stops_cleanly_on_ctrl_c(data_dir: Path):
     port = free_port()
@@ -321,6 +330,9 @@ def test_netdept_run_serves_and_stops_cleanly_on_ctrl_c(data_dir: Path):
     assert translated("Stopped.") in log_text(data_dir)
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 def test_netdept_run_stops_everything_when_a_child_dies(data_dir: Path):
     port = free_port()
     proc = netdept(data_dir, "run", "--port", str(port), "--threads", "2")
@@ -349,6 +361,9 @@ def worker_pids(arbiter: int, count: int) -> list[int]:
     )
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gunicorn runs on Linux")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_netdept_web_serves_from_two_gunicorn_processes_and_stops_cleanly(data_dir: Path, sig: int):
@@ -387,6 +402,9 @@ def test_netdept_web_serves_from_two_gunicorn_processes_and_stops_cleanly(data_d
     assert "gunicorn" in text and translated("Web server stopped.") in text
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 def test_netdept_web_falls_back_to_waitress_on_request(data_dir: Path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -399,6 +417,9 @@ def test_netdept_web_falls_back_to_waitress_on_request(data_dir: Path):
     assert translated("Web server stopped.") in log_text(data_dir)
 
 
+# once: the processes run on a SQLite file of their own (child_env drops NETDEPT_DATABASE_URL),
+# so the PostgreSQL run of scripts/test.sh would repeat them unchanged; it deselects them.
+@pytest.mark.once
 def test_waitress_refuses_several_workers(data_dir: Path):
     proc = netdept(data_dir, "web", "--server", "waitress", "--workers", "3")
     with running(proc, data_dir):
@@ -424,6 +445,8 @@ def redis_connection() -> Iterator[Any]:
     conn.close()
 
 
+# every database: no subprocess (the worker runs in this process, with the test database
+# configured), and it is quick; not a process test
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_rq_backend_runs_tasks_enqueued_through_django_tasks(redis_connection: Any):
@@ -460,6 +483,8 @@ def test_rq_backend_runs_tasks_enqueued_through_django_tasks(redis_connection: A
 # --- demo data -------------------------------------------------------------------------------
 
 
+# every database: the demo data is loaded in this process into the test database (what it
+# tests is the database's contents: once, idempotent, the sign-ins)
 @pytest.mark.django_db
 def test_demo_data_loads_once_and_every_demo_account_signs_in(tmp_path: Path):
     from netdept.org import demo

@@ -80,6 +80,7 @@ class TestDepartmentCrud(CrudTests):
 
 
 class TestTeamCrud(CrudTests):
+    bulk_field = "is_active"  # update_data()'s team/lead belong to the edited row's department
     model = Team
     extra_perms = ["org.view_department", "org.view_person"]
 
@@ -160,6 +161,7 @@ class TestPositionCrud(CrudTests):
 
 
 class TestPersonCrud(CrudTests):
+    bulk_field = "is_active"  # update_data()'s team/lead belong to the edited row's department
     model = Person
     scopes = ("department", "team", "own")
     extra_perms = [
