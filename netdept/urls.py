@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 
+from netdept.accounts import views as accounts
+from netdept.accounts import views_security as security
 from netdept.core import urls as core_urls
 from netdept.core.registry import PAGES
-from netdept.core.views import accounts, pages, security
+from netdept.core.views import pages
 from netdept.core.views.crud import urls_for
 
 
@@ -32,11 +34,16 @@ urlpatterns = [
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Core URLs and the generated core pages share the one "core" namespace.
     path("core/", include(([*core_urls.urlpatterns, *_app_urls("core")[0]], "core"))),
+    # The platform modules register their own URLs (custom views and generated pages).
+    path("notify/", include("netdept.notify.urls")),
+    path("workcal/", include("netdept.workcal.urls")),
+    path("security/", include("netdept.accounts.urls")),
     path("api/", include("netdept.api.urls")),
     path("org/import/", include("netdept.org.urls_import")),
     path("workorders/", include("netdept.workorders.urls")),
 ]
-for label in sorted({p.app_label for p in PAGES.values() if p.ui} - {"core", "workorders"}):
+_OWN_URLS = {"core", "workorders", "notify", "workcal", "accounts"}
+for label in sorted({p.app_label for p in PAGES.values() if p.ui} - _OWN_URLS):
     if label == "auth":
         urlpatterns.append(path("system/", include(_app_urls(label), namespace=label)))
     else:

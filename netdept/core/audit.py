@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.apps import AppConfig
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -268,8 +269,35 @@ def record(
     return rec
 
 
+#: Labels a model had before it moved to another app ("workcal.workcalendar" was
+#: "core.workcalendar"). Audit records are sealed and never rewritten, so an object's older
+#: records keep their old label; ``history()`` looks under every label the model ever had.
+#: Filled by ``register_former_label`` (the moved apps call it at import of their models).
+FORMER_LABELS: dict[str, tuple[str, ...]] = {}
+
+
+def register_former_label(model: type[models.Model], *labels: str) -> None:
+    current = object_type(model)
+    FORMER_LABELS[current] = tuple(dict.fromkeys([*FORMER_LABELS.get(current, ()), *labels]))
+
+
+def register_former_app_label(config: AppConfig, old_app_label: str) -> None:
+    """Every model of the app ``config`` was ``<old_app_label>.<model>`` before it moved."""
+    for model in config.get_models():
+        register_former_label(model, f"{old_app_label}.{model._meta.model_name}")
+
+
+def object_types(obj: models.Model | type[models.Model]) -> list[str]:
+    """The label of ``obj``'s model, then every label it had before (see ``FORMER_LABELS``)."""
+    current = object_type(obj)
+    return [current, *FORMER_LABELS.get(current, ())]
+
+
 def history(obj: models.Model) -> models.QuerySet[AuditRecord]:
-    return AuditRecord.objects.filter(object_type=object_type(obj), object_id=str(obj.pk))
+    labels = object_types(obj)
+    if len(labels) == 1:
+        return AuditRecord.objects.filter(object_type=labels[0], object_id=str(obj.pk))
+    return AuditRecord.objects.filter(object_type__in=labels, object_id=str(obj.pk))
 
 
 def retention_cutoff(months: int, now: datetime.datetime | None = None) -> datetime.datetime:

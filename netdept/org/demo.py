@@ -325,7 +325,7 @@ def load(data_dir: Path | None = None) -> DemoResult:
                 )
                 manager = lead if lead is not None and lead != person else director
                 PersonService().update(None, person, {"manager": manager}, check=False)
-        from netdept.core.workcalendar import default_calendar
+        from netdept.workcal.schedule import default_calendar
 
         default_calendar()  # the standard working calendar (Chinese holidays, 调休)
     return DemoResult(password=password, password_file=path, logins=logins, created=loader.created)

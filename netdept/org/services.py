@@ -46,8 +46,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netdept.core import permissions
-from netdept.core.notifications import notify
 from netdept.core.services import ModelService
+from netdept.notify import notify
 from netdept.org.models import (
     AccountGrant,
     Department,
@@ -89,7 +89,7 @@ SEPARATED_DUTIES: dict[str, set[str]] = {
     "accounts": {"auth.add_user", "auth.change_user", "auth.delete_user"},
     "audit": {"core.view_auditrecord", "core.export_auditrecord"},
     "security": {
-        "core.change_securitypolicy",
+        "accounts.change_securitypolicy",
         "org.add_role",
         "org.change_role",
         "org.delete_role",

@@ -53,7 +53,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from netdept.api.tokens import create_token
+from netdept.accounts.tokens import create_token
 from netdept.core import audit
 from netdept.core.display import raw_value
 from netdept.core.models.audit import AuditAction, AuditRecord

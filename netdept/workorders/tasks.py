@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from netdept.core import context
-from netdept.core.scheduler import periodic
+from netdept.tasks.scheduler import periodic
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.workorders import sla
 from netdept.workorders.models import (
     OPEN_STATUSES,

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from netdept.core.models import CalendarOverride, WorkCalendar
-from netdept.core.workcalendar import WorkSchedule, default_calendar
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import EscalationRule, SlaPolicy, WorkOrder
 from netdept.workorders.sla.clock import step_instant
 from netdept.workorders.sla.ladder import Step, active_rules, ladder

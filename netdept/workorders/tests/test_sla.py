@@ -20,16 +20,17 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
-from netdept.core.models import CalendarOverride, InboxMessage, Notification, WorkCalendar
-from netdept.core.scheduler import jobs
-from netdept.core.workcalendar import default_calendar
+from netdept.notify.models import InboxMessage, Notification
 from netdept.org.models import Person, Team
+from netdept.tasks.scheduler import jobs
 from netdept.testing.factories import (
     PersonFactory,
     TeamFactory,
     UserFactory,
     user_with_role,
 )
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import default_calendar
 from netdept.workorders import sla
 from netdept.workorders.models import (
     Category,
@@ -991,7 +992,7 @@ def test_check_all_query_budget(
     "kind", ["workorders.sla_warning", "workorders.sla_breached", "workorders.escalated"]
 )
 def test_sla_kinds_read_well_in_both_languages(kind: str) -> None:
-    from netdept.core.notifications import kinds, render
+    from netdept.notify import kinds, render
 
     ek = kinds.get(kind)
     assert ek is not None
