@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from netdept.accounts.models import PasswordHistory, SecurityPolicy, UserProfile
+
 
 def _policy() -> Any:
-    from netdept.accounts.models import SecurityPolicy
-
     return SecurityPolicy.current()
 
 
@@ -71,8 +71,6 @@ class PasswordHistoryValidator:
         keep = _policy().history
         if keep <= 0:
             return
-        from netdept.accounts.models import PasswordHistory
-
         recent = PasswordHistory.objects.filter(user=user).values_list("password", flat=True)
         candidates = list(recent[:keep])
         if user.password and user.password not in candidates:
@@ -88,8 +86,6 @@ class PasswordHistoryValidator:
         if user is None or user.pk is None:
             return
         from django.utils import timezone
-
-        from netdept.accounts.models import PasswordHistory, UserProfile
 
         PasswordHistory.objects.create(user=user, password=user.password)
         keep = max(_policy().history, 1)

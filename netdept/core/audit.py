@@ -23,7 +23,6 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.apps import AppConfig
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,10 +31,19 @@ from django.utils.ipv6 import clean_ipv6_address
 from netdept.core import audit_seal as seal
 from netdept.core import context
 from netdept.core.audit_seal import GENESIS
+from netdept.core.audit_verify import (  # verification and checkpoints: part of this API
+    MIN_RETENTION_MONTHS,
+    Checkpoint,
+    Problem,
+    VerifyResult,
+    checkpoint,
+    retention_cutoff,
+    verify,
+    write_checkpoint,
+)
 from netdept.core.models.audit import AuditAction, AuditChain, AuditRecord
 
 MASK = "******"
-MIN_RETENTION_MONTHS = 6
 
 __all__ = [
     "GENESIS",
@@ -300,14 +308,6 @@ def history(obj: models.Model) -> models.QuerySet[AuditRecord]:
     return AuditRecord.objects.filter(object_type__in=labels, object_id=str(obj.pk))
 
 
-def retention_cutoff(months: int, now: datetime.datetime | None = None) -> datetime.datetime:
-    """The instant before which records may be purged; never less than six calendar months."""
-    months = max(months, MIN_RETENTION_MONTHS)
-    now = now or timezone.now()
-    cutoff: datetime.datetime = now - relativedelta(months=months)  # dateutil is untyped here
-    return cutoff
-
-
 def purge(months: int, now: datetime.datetime | None = None) -> int:
     """Delete records older than the retention period, keeping the chain verifiable.
 
@@ -345,14 +345,3 @@ def purge(months: int, now: datetime.datetime | None = None) -> int:
 def record_many(action: str, objs: Iterable[models.Model], **kwargs: Any) -> None:
     for obj in objs:
         record(action, obj, **kwargs)
-
-
-# Verification and checkpoints live in their own module; they are part of this API.
-from netdept.core.audit_verify import (  # noqa: E402
-    Checkpoint,
-    Problem,
-    VerifyResult,
-    checkpoint,
-    verify,
-    write_checkpoint,
-)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from netdept.notify.kinds import EventKind, event_kind
 
 if TYPE_CHECKING:
-    from netdept.notify.models import Notification
+    from netdept.notify.models import Notification  # type only
 
 __all__ = ["EventKind", "event_kind", "notify"]
 
@@ -44,7 +44,9 @@ def notify(
     ``dedupe_key`` was already used for this kind. ``severity`` defaults to the kind's;
     ``urgent`` (delivered in quiet hours) to the kind's or the administrator's setting;
     ``link`` to the object's page."""
-    from netdept.notify import engine
+    # This package is imported while the app registry loads (it holds NotifyConfig): the
+    # engine imports models, so it is imported on the first call.
+    from netdept.notify import engine  # no models at import (above)
 
     return engine.notify(
         kind,

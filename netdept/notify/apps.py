@@ -11,7 +11,7 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): core.audit imports models. Every model here lived in core until issue 9.
-        from netdept.core import audit
+        from netdept.core import audit  # ready(): core.audit imports models
 
         audit.register_former_app_label(self, "core")
         from netdept.notify import (  # ready(): pages, API and receivers register

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from netdept.core import audit, crypto, outbound
 from netdept.core.models.audit import AuditAction
 from netdept.core.services import ModelService, require
+from netdept.notify import engine, render
 from netdept.notify.models import (
     AllowedHost,
     ChannelKind,
@@ -215,8 +216,6 @@ class AllowedHostService(ModelService[AllowedHost]):
 
 def send_test(actor: Any, channel: NotificationChannel) -> Delivery:
     """Queue a test message on ``channel`` (sent by the worker, never in the request)."""
-    from netdept.notify import engine, render
-
     require(actor, "change", channel)
     if not channel.is_active:
         raise ValidationError(_("The channel is switched off; switch it on to test it."))

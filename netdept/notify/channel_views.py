@@ -24,6 +24,7 @@ from netdept.core.http import HtmxHttpRequest
 from netdept.core.registry import Page, page_for
 from netdept.core.views import crud
 from netdept.notify import channel_services
+from netdept.notify.channel_forms import FORMAT_CHOICES, SECURITY_CHOICES
 from netdept.notify.models import Delivery, DeliveryStatus, NotificationChannel
 
 POLL_SECONDS = 30
@@ -162,8 +163,6 @@ def channel_detail_extra(request: HttpRequest, obj: NotificationChannel) -> dict
 
 def settings_rows(obj: NotificationChannel) -> list[tuple[str, str]]:
     """What the detail page shows of the settings: never the address or the secret."""
-    from netdept.notify.channel_forms import FORMAT_CHOICES, SECURITY_CHOICES
-
     config = obj.config or {}
     is_set, not_set = _("set"), _("not set")
     rows: list[tuple[str, str]] = []

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 
 from netdept.accounts.models import UserProfile
 from netdept.core import audit
+from netdept.core.registry import page_for
 from netdept.notify import kinds, render
 from netdept.notify.kinds import INBOX, EventKind
 from netdept.notify.models import (
@@ -48,6 +49,8 @@ from netdept.notify.models import (
     QuietHours,
     Severity,
 )
+from netdept.notify.tasks import send_delivery
+from netdept.tasks.jobs import once
 
 logger = logging.getLogger(__name__)
 
@@ -248,8 +251,6 @@ def object_link(obj: Any) -> str:
             return str(getter())
         except Exception:
             return ""
-    from netdept.core.registry import page_for
-
     page = page_for(type(obj)) if isinstance(obj, models.Model) else None
     if page is not None and page.ui:
         try:
@@ -261,8 +262,6 @@ def object_link(obj: Any) -> str:
 
 def _dedupe_marker(code: str, key: str) -> bool:
     """True the first time ``(code, key)`` is seen (marker commits with the notification)."""
-    from netdept.tasks.jobs import once
-
     marker = f"notify:{code}:{key}"
     if len(marker) > 200:
         marker = f"notify:{code}:{hashlib.sha256(key.encode()).hexdigest()}"
@@ -416,8 +415,6 @@ def payload_of(
 
 def enqueue(delivery_ids: Iterable[int]) -> None:
     """Queue the sending of ``delivery_ids`` (call after commit)."""
-    from netdept.notify.tasks import send_delivery
-
     for pk in delivery_ids:
         try:
             send_delivery.enqueue(pk)

@@ -27,6 +27,8 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from netdept.notify import render
+
 # Variables every template may use, whatever the kind declares.
 BUILTIN_VARIABLES = ("obj", "link", "severity", "kind")
 INBOX = "inbox"
@@ -71,8 +73,6 @@ def event_kind(
     description: Any = "",
 ) -> EventKind:
     """Declare (or redeclare) the event kind ``code``; its default templates are checked now."""
-    from netdept.notify import render
-
     kind = EventKind(
         code=code,
         label=label,

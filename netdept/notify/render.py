@@ -23,7 +23,7 @@ from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from netdept.notify.kinds import EventKind
+    from netdept.notify.kinds import EventKind  # type only
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,8 @@ def _render(text: str, context: dict[str, Any]) -> str:
 
 def _wording(kind: EventKind, language: str) -> tuple[str, str]:
     """Subject and body templates for ``language``: an administrator's override wins."""
-    from netdept.notify.models import NotificationTemplate
+    # The package (and kinds, and this) is imported while the app registry loads: no models yet.
+    from netdept.notify.models import NotificationTemplate  # no models at import (above)
 
     override = NotificationTemplate.objects.filter(kind=kind.code, language=language).first()
     if override is not None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.core.services import ModelService, require
-from netdept.notify import kinds, render, sending
+from netdept.notify import engine, kinds, render, sending
 from netdept.notify.models import (
     Delivery,
     DeliveryStatus,
@@ -95,8 +95,6 @@ def selectable_channels() -> list[NotificationChannel]:
 def preference_rows(user: Any) -> list[dict[str, Any]]:
     """Per event kind: what the user gets now (their choice, or the defaults) and what is
     forced on by an administrator."""
-    from netdept.notify import engine
-
     active = selectable_channels()
     prefs = {
         p.kind: p

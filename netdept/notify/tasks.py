@@ -15,6 +15,7 @@ from django_tasks import task
 from netdept.core import context
 from netdept.notify import (
     audit_jobs,  # noqa: F401  (the daily audit checkpoint, sent to the auditors: its job lives here)
+    sending,
 )
 from netdept.tasks.scheduler import periodic
 
@@ -23,16 +24,12 @@ logger = logging.getLogger(__name__)
 
 @task(queue_name="notify")
 def send_delivery(delivery_id: int) -> str | None:
-    from netdept.notify import sending
-
     with context.acting(None, None, "task"):
         return sending.send(delivery_id)
 
 
 @task(queue_name="notify")
 def dispatch_due_deliveries() -> dict[str, int]:
-    from netdept.notify import sending
-
     with context.acting(None, None, "task"):
         return sending.dispatch()
 

@@ -12,9 +12,9 @@ class OrgConfig(AppConfig):
         # and API, and org's answers to the hooks of the layers below (grants, 2FA, recipients).
         from django.db.models.signals import post_migrate
 
-        from netdept.accounts import twofactor
-        from netdept.core import permissions
-        from netdept.notify import engine
+        from netdept.accounts import twofactor  # ready(): the hooks' modules import models
+        from netdept.core import permissions  # ready()
+        from netdept.notify import engine  # ready()
         from netdept.org import grants, registry  # noqa: F401
 
         permissions.register_grants_provider(grants.grants_of)

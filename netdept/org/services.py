@@ -57,6 +57,7 @@ from netdept.org.models import (
     RoleAssignment,
     Team,
 )
+from netdept.org.notifications import AUDITORS
 from netdept.org.roles import PRIVILEGED
 
 
@@ -277,8 +278,6 @@ class RoleAssignmentService(ModelService[RoleAssignment]):
 
 
 def _notify_role(actor: Any, kind: str, user: Any, role: Role, obj: Any = None) -> None:
-    from netdept.org.notifications import AUDITORS
-
     notify(
         kind,
         obj=obj if obj is not None else user,
@@ -391,8 +390,6 @@ def _use_grants(actor: Any, account: Any, actions: list[str]) -> None:
 
 
 def _notify_account(actor: Any, account: Any, actions: list[str]) -> None:
-    from netdept.org.notifications import AUDITORS
-
     notify(
         "org.privileged_account_managed",
         obj=account,

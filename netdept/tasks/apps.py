@@ -11,6 +11,6 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): core.audit imports models. Every model here lived in core until issue 9.
-        from netdept.core import audit
+        from netdept.core import audit  # ready(): core.audit imports models
 
         audit.register_former_app_label(self, "core")

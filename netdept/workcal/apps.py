@@ -11,12 +11,12 @@ class WorkCalConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): core.audit imports models. Every model here lived in core until issue 9.
-        from netdept.core import audit
+        from netdept.core import audit  # ready(): core.audit imports models
 
         audit.register_former_app_label(self, "core")
         # ready(): the pages need the app registry; they register the pages and API.
-        from netdept.core.views.pages import register_home_alert
+        from netdept.core.views.pages import register_home_alert  # ready(): imports models
         from netdept.workcal import pages  # noqa: F401
-        from netdept.workcal.views import home_holidays_alert
+        from netdept.workcal.views import home_holidays_alert  # ready(): imports models
 
         register_home_alert(home_holidays_alert)

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from netdept.core.services import service_for
 from netdept.workcal.models import CalendarOverride, WorkCalendar
 
 #: a range longer than this is a typing mistake (春节 and 国庆 are at most 8–9 days)
@@ -309,8 +310,6 @@ class Applied:
 def apply(actor: Any, calendar: WorkCalendar, days: Iterable[Day]) -> Applied:
     """Write ``days`` as overrides of ``calendar`` (create, or update an override of the same
     date), all or nothing, through the override service (permission checked, audited)."""
-    from netdept.core.services import service_for
-
     service = service_for(CalendarOverride)
     result = Applied()
     days = list(days)

@@ -54,6 +54,7 @@ def register(transport: Transport) -> Transport:
 
 
 def transport_for(kind: str) -> Transport:
+    # The transports import this module to register themselves: they are imported on first use.
     from netdept.notify import transports  # noqa: F401  (registers all kinds)
 
     return _TRANSPORTS[kind]

@@ -174,7 +174,8 @@ def refresh_next_checks(policy_ids: Iterable[int] | None = None, *, batch: int =
 # --- what the instants depend on changed ----------------------------------------------------
 def _queue(using: str, policy_ids: list[int] | None = None, calendar_id: int | None = None) -> None:
     def run() -> None:
-        from netdept.workorders.tasks import refresh_sla_next_checks
+        # tasks imports this module (its jobs call it): the task is looked up when queued.
+        from netdept.workorders.tasks import refresh_sla_next_checks  # cycle: see above
 
         try:
             refresh_sla_next_checks.enqueue(policy_ids=policy_ids, calendar_id=calendar_id)

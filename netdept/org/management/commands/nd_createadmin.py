@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from netdept.core import context
 from netdept.core.management.base import NetDeptCommand
+from netdept.org.models import Role
+from netdept.org.services import AccountService, RoleAssignmentService
 
 
 def _has_terminal() -> bool:
@@ -50,8 +52,6 @@ class Command(NetDeptCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from netdept.org.models import Role
-
         User = get_user_model()
         username = opts["username"]
         try:
@@ -103,8 +103,6 @@ class Command(NetDeptCommand):
         return password
 
     def _create(self, username: str, email: str, password: str, role: Any) -> None:
-        from netdept.org.services import AccountService, RoleAssignmentService
-
         with context.acting(None, None, "command"), transaction.atomic():
             user = AccountService().create(
                 None,

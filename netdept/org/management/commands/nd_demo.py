@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from netdept.core.management.base import NetDeptCommand
 from netdept.core.management.commands.nd_run import prepare, supervise
 from netdept.core.management.commands.nd_web import add_server_arguments, choose_server
+from netdept.org import demo
 
 
 def logins_text(result: Any, url: str) -> str:
@@ -45,8 +46,6 @@ class Command(NetDeptCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from netdept.org import demo
-
         choose_server(opts)  # bad web options: an error before anything starts
         prepare(opts["verbosity"], stdout=self.stdout)
         try:
