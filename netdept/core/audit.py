@@ -277,10 +277,10 @@ def record(
     return rec
 
 
-#: Labels a model had before it moved to another app ("workcal.workcalendar" was
-#: "core.workcalendar"). Audit records are sealed and never rewritten, so an object's older
-#: records keep their old label; ``history()`` looks under every label the model ever had.
-#: Filled by ``register_former_label`` (the moved apps call it at import of their models).
+#: Labels a model had before it moved to another app (the working calendar was labelled
+#: ``core.<model>`` until issue 9). Audit records are sealed and never rewritten, so an object's
+#: older records keep their old label; ``history()`` looks under every label the model ever had.
+#: Filled by ``register_former_label`` (the moved apps call it in their ``ready()``).
 FORMER_LABELS: dict[str, tuple[str, ...]] = {}
 
 

@@ -262,7 +262,7 @@ def test_delivery_failed_kind_goes_to_the_inbox_only(fake):
     admin = user_with_perms(["notify.change_notificationchannel"])
     make_channel("fake")
     NotificationPreference.objects.create(user=admin, kind="core.delivery_failed").channels.set(
-        list(__import__("netdept.core.models", fromlist=["x"]).NotificationChannel.objects.all())
+        list(__import__("netdept.notify.models", fromlist=["x"]).NotificationChannel.objects.all())
     )
     note = notify("core.delivery_failed", recipients=[admin], data={"channel": "x"})
     assert InboxMessage.objects.filter(notification=note, user=admin).exists()
