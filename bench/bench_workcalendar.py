@@ -34,8 +34,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from netdept.core import workcalendar  # noqa: E402
-from netdept.core.models import CalendarOverride, WorkCalendar  # noqa: E402
+from netdept.workcal import schedule as workcalendar  # noqa: E402
+from netdept.workcal.models import CalendarOverride, WorkCalendar  # noqa: E402
 
 SH = ZoneInfo("Asia/Shanghai")
 

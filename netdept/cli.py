@@ -1,6 +1,6 @@
 """The ``netdept`` console command.
 
-Each command is a Django management command ``nd_<command>`` (netdept/core/management/commands)
+Each command is a Django management command ``nd_<command>`` (in any app's management/commands)
 whose usage and errors name ``netdept <command>``; ``netdept --help`` lists the commands with
 their main options, read from their own parsers, in the configured language (LANGUAGE_CODE).
 ``netdept manage ...`` runs any Django management command.
@@ -33,7 +33,7 @@ def _django() -> None:
     import django
 
     django.setup()
-    from netdept.core.management.base import translate_argparse
+    from netdept.core.management.base import translate_argparse  # needs settings: after setup()
 
     translate_argparse()
 
@@ -47,7 +47,7 @@ def _manage(argv: list[str]) -> int:
 
 def _option_parts(parser: argparse.ArgumentParser) -> list[str]:
     """``USERNAME``, ``[--password-stdin]``, ``[--email EMAIL]``: the command's own arguments."""
-    from netdept.core.management.base import HIDDEN_BASE_OPTIONS
+    from netdept.core.management.base import HIDDEN_BASE_OPTIONS  # needs settings (see _django)
 
     parts: list[str] = []
     for action in parser._actions:
@@ -80,12 +80,13 @@ def _wrap_parts(parts: list[str]) -> list[str]:
 
 def overview() -> str:
     """``netdept --help``: every command with its main options and what it does."""
-    from django.core.management import load_command_class
+    from django.core.management import get_commands, load_command_class
     from django.utils.translation import gettext as _
 
+    apps = get_commands()  # command name → the app whose management/commands holds it
     lines = [_("Usage: netdept COMMAND [OPTIONS]"), "", _("Commands:")]
     for name, target in COMMANDS:
-        command: Any = load_command_class("netdept.core", target)
+        command: Any = load_command_class(apps[target], target)
         parser = command.create_parser("netdept", target)
         lines += _wrap_parts([f"netdept {name}", *_option_parts(parser)])
         lines += textwrap.wrap(

@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "netdept.core",
+    "netdept.tasks",
+    "netdept.accounts",
+    "netdept.notify",
+    "netdept.workcal",
     "netdept.org",
     "netdept.workorders",
     "netdept.api",
@@ -55,8 +59,8 @@ MIDDLEWARE = [
     "netdept.core.middleware.RequestContextMiddleware",
     "netdept.core.middleware.UserLanguageMiddleware",
     "netdept.core.middleware.HtmxSignInRedirectMiddleware",
-    "netdept.core.middleware.IdleTimeoutMiddleware",
-    "netdept.core.middleware.TwoFactorRequiredMiddleware",
+    "netdept.accounts.middleware.IdleTimeoutMiddleware",
+    "netdept.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -152,9 +156,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "netdept.core.passwords.PolicyLengthValidator"},
-    {"NAME": "netdept.core.passwords.CharacterClassValidator"},
-    {"NAME": "netdept.core.passwords.PasswordHistoryValidator"},
+    {"NAME": "netdept.accounts.passwords.PolicyLengthValidator"},
+    {"NAME": "netdept.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "netdept.accounts.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
@@ -207,8 +211,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "netdept.api.authentication.TokenAuthentication",
-        "netdept.api.authentication.SessionAuthentication",
+        "netdept.accounts.authentication.TokenAuthentication",
+        "netdept.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["netdept.api.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -24,8 +24,10 @@ from django.apps import AppConfig, apps
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 
+from netdept.accounts import views as accounts
+from netdept.accounts import views_security as security
 from netdept.core.registry import PAGES
-from netdept.core.views import accounts, pages, security
+from netdept.core.views import pages
 from netdept.core.views.crud import urls_for
 
 DEFAULT_PREFIXES = {"auth": "system"}  # apps that are not ours

@@ -34,10 +34,11 @@ fi
 .venv/bin/python -m pip install -q -e ".[test]"
 
 # 3. Static checks.
-echo "== ruff, mypy, migrations"
+echo "== ruff, mypy, import layers, migrations"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null
 .venv/bin/mypy netdept >/dev/null || { .venv/bin/mypy netdept | tail -30; exit 1; }
+.venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache | tail -40; exit 1; }
 NETDEPT_DATA_DIR=$(mktemp -d) .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 reachable() { .venv/bin/python - "$1" "$2" <<'PYEOF'

@@ -6,6 +6,3 @@ class ApiConfig(AppConfig):
     name = "netdept.api"
     label = "api"
     verbose_name = _("API")
-
-    def ready(self) -> None:
-        from netdept.api import schema  # noqa: F401  (OpenAPI descriptions of our auth classes)

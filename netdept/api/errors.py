@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
+from netdept.core.views import pages
+
 
 def django_errors(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
@@ -59,22 +61,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return json_error(_("You do not have permission to perform this action."), 403)
-    from netdept.core.views import pages
-
     return pages.error_403(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return json_error(_("Not found."), 404)
-    from netdept.core.views import pages
-
     return pages.error_404(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return json_error(_("Something went wrong on our side. It has been logged."), 500)
-    from netdept.core.views import pages
-
     return pages.error_500(request)

@@ -1,8 +1,5 @@
-"""OpenAPI (drf-spectacular): NetDept's own authentication classes and the error answers.
-
-Imported by ``ApiConfig.ready()`` so that the extensions are registered before a schema is
-generated.
-"""
+"""OpenAPI (drf-spectacular): the error answers of every endpoint. (The descriptions of
+NetDept's authentication classes are in ``netdept.accounts.schema``.)"""
 
 from __future__ import annotations
 
@@ -10,29 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
-
-
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "netdept.api.authentication.TokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": 'Personal API token: "Token nd_…" (or "Bearer nd_…").',
-        }
-
-
-class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "netdept.api.authentication.SessionAuthentication"
-    name = "cookieAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -16,13 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from netdept.accounts.tokens import TokenViewSet
 from netdept.api.audit import AuditRecordViewSet
 from netdept.api.generic import viewset_for
-from netdept.api.tokens import TokenViewSet
 from netdept.core import permissions
-from netdept.core.notifications import pages as _notification_pages  # noqa: F401  (registers)
-from netdept.core.notifications.api import InboxViewSet
 from netdept.core.registry import PAGES
+from netdept.notify.api import InboxViewSet
 from netdept.workorders.api.views import WorkOrderViewSet
 
 router = DefaultRouter()
@@ -35,7 +34,7 @@ for page in PAGES.values():
         )
 router.register("tokens", TokenViewSet, basename="token")
 router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
-router.register("core/inbox", InboxViewSet, basename="core-inbox")
+router.register("notify/inbox", InboxViewSet, basename="notify-inbox")
 router.register("workorders/orders", WorkOrderViewSet, basename="workorders-order")
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,15 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.core import checks
-
-        from netdept.core.checks import check_scope_paths
+        from netdept.core import signals  # noqa: F401  (ready(): login/logout audit receivers)
+        from netdept.core.checks import check_scope_paths  # ready(): needs the app registry
 
         checks.register(check_scope_paths, checks.Tags.models)
-
-        from netdept.core import (
-            pages,  # noqa: F401  (working calendar pages and API)
-            signals,  # noqa: F401  (login/logout audit receivers)
-        )
-        from netdept.core.notifications import channel_pages  # noqa: F401  (channels, hosts)
-        from netdept.core.notifications import pages as notification_pages  # noqa: F401

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
+from django.apps import AppConfig
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -31,10 +31,19 @@ from django.utils.ipv6 import clean_ipv6_address
 from netdept.core import audit_seal as seal
 from netdept.core import context
 from netdept.core.audit_seal import GENESIS
+from netdept.core.audit_verify import (  # verification and checkpoints: part of this API
+    MIN_RETENTION_MONTHS,
+    Checkpoint,
+    Problem,
+    VerifyResult,
+    checkpoint,
+    retention_cutoff,
+    verify,
+    write_checkpoint,
+)
 from netdept.core.models.audit import AuditAction, AuditChain, AuditRecord
 
 MASK = "******"
-MIN_RETENTION_MONTHS = 6
 
 __all__ = [
     "GENESIS",
@@ -268,16 +277,35 @@ def record(
     return rec
 
 
+#: Labels a model had before it moved to another app (the working calendar was labelled
+#: ``core.<model>`` until issue 9). Audit records are sealed and never rewritten, so an object's
+#: older records keep their old label; ``history()`` looks under every label the model ever had.
+#: Filled by ``register_former_label`` (the moved apps call it in their ``ready()``).
+FORMER_LABELS: dict[str, tuple[str, ...]] = {}
+
+
+def register_former_label(model: type[models.Model], *labels: str) -> None:
+    current = object_type(model)
+    FORMER_LABELS[current] = tuple(dict.fromkeys([*FORMER_LABELS.get(current, ()), *labels]))
+
+
+def register_former_app_label(config: AppConfig, old_app_label: str) -> None:
+    """Every model of the app ``config`` was ``<old_app_label>.<model>`` before it moved."""
+    for model in config.get_models():
+        register_former_label(model, f"{old_app_label}.{model._meta.model_name}")
+
+
+def object_types(obj: models.Model | type[models.Model]) -> list[str]:
+    """The label of ``obj``'s model, then every label it had before (see ``FORMER_LABELS``)."""
+    current = object_type(obj)
+    return [current, *FORMER_LABELS.get(current, ())]
+
+
 def history(obj: models.Model) -> models.QuerySet[AuditRecord]:
-    return AuditRecord.objects.filter(object_type=object_type(obj), object_id=str(obj.pk))
-
-
-def retention_cutoff(months: int, now: datetime.datetime | None = None) -> datetime.datetime:
-    """The instant before which records may be purged; never less than six calendar months."""
-    months = max(months, MIN_RETENTION_MONTHS)
-    now = now or timezone.now()
-    cutoff: datetime.datetime = now - relativedelta(months=months)  # dateutil is untyped here
-    return cutoff
+    labels = object_types(obj)
+    if len(labels) == 1:
+        return AuditRecord.objects.filter(object_type=labels[0], object_id=str(obj.pk))
+    return AuditRecord.objects.filter(object_type__in=labels, object_id=str(obj.pk))
 
 
 def purge(months: int, now: datetime.datetime | None = None) -> int:
@@ -317,14 +345,3 @@ def purge(months: int, now: datetime.datetime | None = None) -> int:
 def record_many(action: str, objs: Iterable[models.Model], **kwargs: Any) -> None:
     for obj in objs:
         record(action, obj, **kwargs)
-
-
-# Verification and checkpoints live in their own module; they are part of this API.
-from netdept.core.audit_verify import (  # noqa: E402
-    Checkpoint,
-    Problem,
-    VerifyResult,
-    checkpoint,
-    verify,
-    write_checkpoint,
-)

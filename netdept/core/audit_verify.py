@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -124,6 +125,17 @@ MESSAGES: dict[str, Any] = {
         "six calendar months"
     ),
 }
+
+
+MIN_RETENTION_MONTHS = 6
+
+
+def retention_cutoff(months: int, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The instant before which records may be purged; never less than six calendar months."""
+    months = max(months, MIN_RETENTION_MONTHS)
+    now = now or timezone.now()
+    cutoff: datetime.datetime = now - relativedelta(months=months)  # dateutil is untyped here
+    return cutoff
 
 
 @dataclass(frozen=True)
@@ -377,8 +389,6 @@ def verify(
     With ``workers`` > 1 the chain is cut into slices checked by that many processes at once
     (each slice on its own, then the joins between slices), with the same result as one walk.
     """
-    from netdept.core.audit import MIN_RETENTION_MONTHS, retention_cutoff
-
     head = AuditChain.objects.filter(pk=1).first()
     k = seal.key()
     problems: list[Problem] = []
@@ -557,8 +567,6 @@ def check_checkpoints(
     now: datetime.datetime | None = None,
 ) -> list[Problem]:
     """Compare each checkpoint with the chain: ``last_seq`` is the last record found."""
-    from netdept.core.audit import MIN_RETENTION_MONTHS, retention_cutoff
-
     k = seal.key()
     cutoff = retention_cutoff(MIN_RETENTION_MONTHS, now)
     anchor_seq = head.anchor_seq if head else 0

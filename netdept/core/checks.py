@@ -18,12 +18,11 @@ from django.core import checks
 from django.db import models
 
 from netdept.core.models.base import CONFIG, RECORD_KINDS, record_kind
+from netdept.core.permissions import EXTRA_SCOPE_PATHS
 from netdept.core.scopes import PathError, resolve, target_labels, target_model
 
 
 def scope_paths_of(model: type[models.Model]) -> dict[str, str]:
-    from netdept.core.permissions import EXTRA_SCOPE_PATHS
-
     return EXTRA_SCOPE_PATHS.get(model._meta.label_lower) or dict(
         getattr(model, "scope_paths", {}) or {}
     )

@@ -10,7 +10,8 @@ Django's ``is_superuser`` flag grants nothing here: 三权分立 means no accoun
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models
@@ -48,34 +49,42 @@ class _UserPerms:
         self.department_ids = department_ids  # own department and all its descendants
 
 
+@dataclass(frozen=True)
+class Grants:
+    """What a grants provider answers for one active, signed-in user: the (scope, "app.codename")
+    pairs of every permission their active roles give, the ids of their teams (member or lead)
+    and of their department with all its descendants."""
+
+    perms: Iterable[tuple[str, str]] = ()
+    team_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+
+
+#: Where roles live is the organisation app's business (``org.RoleAssignment``), above core:
+#: it registers the one provider in its ``ready()`` (``netdept.org.grants``). Without a provider
+#: nobody holds anything.
+GrantsProvider = Callable[[Any], Grants]
+_provider: list[GrantsProvider] = []
+
+
+def register_grants_provider(provider: GrantsProvider) -> None:
+    _provider[:] = [provider]
+
+
 def _load(user: Any) -> _UserPerms:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from netdept.org.models import Department, RoleAssignment
-
     scopes: dict[str, str] = {}
     team_ids: set[int] = set()
     department_ids: set[int] = set()
-    if user is not None and user.is_authenticated and user.is_active:
-        rows = RoleAssignment.objects.filter(user=user, role__is_active=True).values_list(
-            "role__scope",
-            "role__permissions__content_type__app_label",
-            "role__permissions__codename",
-        )
-        for scope, app_label, codename in rows:
-            if not codename:
-                continue
-            key = f"{app_label}.{codename}"
+    if user is not None and user.is_authenticated and user.is_active and _provider:
+        grants = _provider[0](user)
+        for scope, key in grants.perms:
             if SCOPE_ORDER[scope] > SCOPE_ORDER.get(scopes.get(key, ""), 0):
                 scopes[key] = scope
-        person = getattr(user, "person", None) if hasattr(user, "person") else None
-        if person is not None:
-            if person.team_id:
-                team_ids.add(person.team_id)
-            team_ids.update(person.led_teams.values_list("pk", flat=True))
-            if person.department_id:
-                department_ids = Department.subtree_ids(person.department_id)
+        team_ids = set(grants.team_ids)
+        department_ids = set(grants.department_ids)
     result = _UserPerms(scopes, team_ids, department_ids)
     setattr(user, _CACHE_ATTR, result)
     return result

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from netdept.core import permissions
 from netdept.core.models.base import is_config
 from netdept.core.services import ModelService, register_service, service_for
 
@@ -207,8 +208,6 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from netdept.core import permissions
-
         user = getattr(self.request, "user", None)
         for f in self.filters.values():
             qs = getattr(f, "queryset", None)

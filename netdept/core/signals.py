@@ -1,4 +1,4 @@
-"""Audit receivers for sign-in events, and the profile every login gets."""
+"""Audit receivers for sign-in events; no login is ever a superuser."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from netdept.core import audit, context
-from netdept.core.models.accounts import UserProfile
 from netdept.core.models.audit import AuditAction
 
 
@@ -55,9 +54,3 @@ def _no_superusers(sender: Any, instance: Any, **kwargs: Any) -> None:
     """三权分立: no login may hold every right, so Django's superuser flag is never set."""
     instance.is_superuser = False
     instance.is_staff = False
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _ensure_profile(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    if created:
-        UserProfile.objects.get_or_create(user=instance)

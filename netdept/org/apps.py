@@ -9,11 +9,19 @@ class OrgConfig(AppConfig):
     extra_urls = (("import/", "netdept.org.urls_import"),)  # (netdept/urls.py)
 
     def ready(self) -> None:
+        # ready(): these modules need the app registry (models); they register the org pages
+        # and API, and org's answers to the hooks of the layers below (grants, 2FA, recipients).
         from django.db.models.signals import post_migrate
 
-        from netdept.org import registry  # noqa: F401  (registers the org pages and API)
+        from netdept.accounts import twofactor  # ready(): the hooks' modules import models
+        from netdept.core import permissions  # ready()
+        from netdept.notify import engine  # ready()
+        from netdept.org import grants, registry  # noqa: F401
 
-        post_migrate.connect(_sync_roles)
+        permissions.register_grants_provider(grants.grants_of)
+        twofactor.register_requirement(grants.roles_requiring_2fa)
+        engine.register_recipient_resolver(grants.recipients_of)
+        post_migrate.connect(_sync_roles, dispatch_uid="org.sync_roles")
 
 
 def _sync_roles(app_config: AppConfig, **kwargs: object) -> None:
@@ -23,6 +31,6 @@ def _sync_roles(app_config: AppConfig, **kwargs: object) -> None:
     with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
     if app_config is not with_models[-1]:
         return
-    from netdept.org.roles import sync_builtin_roles
+    from netdept.org.roles import sync_builtin_roles  # post_migrate: registry ready
 
     sync_builtin_roles()

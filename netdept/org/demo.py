@@ -34,6 +34,7 @@ from netdept.org.services import (
     RoleAssignmentService,
     TeamService,
 )
+from netdept.workcal.schedule import default_calendar
 
 PASSWORD_FILE = "demo-password.txt"
 DEMO_URL = "http://127.0.0.1:8000"
@@ -325,8 +326,6 @@ def load(data_dir: Path | None = None) -> DemoResult:
                 )
                 manager = lead if lead is not None and lead != person else director
                 PersonService().update(None, person, {"manager": manager}, check=False)
-        from netdept.core.workcalendar import default_calendar
-
         default_calendar()  # the standard working calendar (Chinese holidays, 调休)
     return DemoResult(password=password, password_file=path, logins=logins, created=loader.created)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from netdept.core.notifications import event_kind
+from netdept.notify import event_kind
 
 VARIABLES = ("account", "role", "action", "actor")
 AUDITORS = "role:auditor"

@@ -24,8 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
+
+from netdept.core.models.base import is_config_label
+from netdept.org.models import Role, RoleSeed
 
 # Apps whose objects are the department's work (every later module adds itself here).
 DOMAIN_APPS: set[str] = {
@@ -45,7 +49,9 @@ ORG_DATA = {"department", "team", "position", "person"}
 ACCOUNT_ADMIN = {"user", "role", "roleassignment"}
 # Granting rights: the security administrator's part (三权分立).
 GRANTS = {"role", "roleassignment", "accountgrant"}
-CALENDAR = {"workcalendar", "calendaroverride"}
+# The kernel and the platform modules (issue 9 moved these models out of core).
+KERNEL_APPS = {"core", "tasks", "accounts", "notify", "workcal"}
+CALENDAR = {"workcalendar", "calendaroverride"}  # workcal
 # Notification settings run by the system administrator; the delivery log is read-only.
 NOTIFY_ADMIN = {"notificationchannel", "allowedhost", "eventkindsetting", "notificationtemplate"}
 NOTIFY_LOG = {"delivery", "notification"}
@@ -61,13 +67,13 @@ def _sysadmin(app: str, model: str, action: str) -> bool:
         if model in ORG_DATA:
             return action in {"view", "add", "change", "delete"}
         return model in GRANTS and action == "view"  # grants are the security administrator's
-    if app == "core" and model in NOTIFY_LOG:
+    if app == "notify" and model in NOTIFY_LOG:
         return action == "view"
-    return app == "core" and model in CALENDAR | NOTIFY_ADMIN
+    return (app == "workcal" and model in CALENDAR) or (app == "notify" and model in NOTIFY_ADMIN)
 
 
 def _secadmin(app: str, model: str, action: str) -> bool:
-    if app == "core" and model == "securitypolicy":
+    if app == "accounts" and model == "securitypolicy":
         return True
     if app == "auth" and model == "user":
         return action == "view"
@@ -81,11 +87,11 @@ def _secadmin(app: str, model: str, action: str) -> bool:
 def _auditor(app: str, model: str, action: str) -> bool:
     if app == "core" and model == "auditrecord":
         return action in {"view", "export", "view_history"}
-    if app == "core" and model == "securitypolicy":
+    if app == "accounts" and model == "securitypolicy":
         return action == "view"
     if app in DOMAIN_APPS and action.startswith("view"):
         return True  # everything, internal notes included
-    return action == "view" and app in {"org", "core", "auth"}
+    return action == "view" and app in {"org", "auth", *KERNEL_APPS}
 
 
 def _director(app: str, model: str, action: str) -> bool:
@@ -93,7 +99,7 @@ def _director(app: str, model: str, action: str) -> bool:
         return action == "view_history"
     if app == "org":
         return model in ORG_DATA or (model in ACCOUNT_ADMIN and action == "view")
-    if app == "core" and model in CALENDAR:
+    if app == "workcal" and model in CALENDAR:
         return True
     return app in DOMAIN_APPS
 
@@ -103,7 +109,7 @@ def _team_lead(app: str, model: str, action: str) -> bool:
         return action == "view_history"
     if app == "org":
         return model in ORG_DATA and action == "view"
-    if app == "core" and model in CALENDAR:
+    if app == "workcal" and model in CALENDAR:
         return action == "view"
     return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
@@ -111,8 +117,6 @@ def _team_lead(app: str, model: str, action: str) -> bool:
 def _config_write(app: str, model: str, action: str) -> bool:
     """A write (anything but reading) on a configuration model (``record_kind = "config"``,
     see ``core.models.base``): the engineer and the requester never get one."""
-    from netdept.core.models.base import is_config_label
-
     return not action.startswith("view") and is_config_label(app, model)
 
 
@@ -123,7 +127,7 @@ def _engineer(app: str, model: str, action: str) -> bool:
         return action == "view_history"
     if app == "org":
         return model in ORG_DATA and action == "view"
-    if app == "core" and model in CALENDAR:
+    if app == "workcal" and model in CALENDAR:
         return action == "view"
     return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
@@ -199,8 +203,6 @@ def _split(perm: Any) -> tuple[str, str, str]:
 
 def privileged_2fa() -> bool:
     """Whether the privileged roles require a second factor (the site setting, default yes)."""
-    from django.conf import settings
-
     return bool(settings.NETDEPT.get("PRIVILEGED_ROLES_REQUIRE_2FA", True))
 
 
@@ -238,8 +240,6 @@ def enforce_privileged(role_model: Any, permission_model: Any, require_2fa: bool
 def sync_builtin_roles() -> None:
     """Create missing built-in roles, seed permissions that were never seeded before into the
     ordinary ones, and hold the privileged ones to exactly their rule."""
-    from netdept.org.models import Role, RoleSeed
-
     require_2fa = privileged_2fa()
     perms = list(Permission.objects.select_related("content_type"))
     with transaction.atomic():

@@ -46,8 +46,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netdept.core import permissions
-from netdept.core.notifications import notify
 from netdept.core.services import ModelService
+from netdept.notify import notify
 from netdept.org.models import (
     AccountGrant,
     Department,
@@ -57,6 +57,7 @@ from netdept.org.models import (
     RoleAssignment,
     Team,
 )
+from netdept.org.notifications import AUDITORS
 from netdept.org.roles import PRIVILEGED
 
 
@@ -89,7 +90,7 @@ SEPARATED_DUTIES: dict[str, set[str]] = {
     "accounts": {"auth.add_user", "auth.change_user", "auth.delete_user"},
     "audit": {"core.view_auditrecord", "core.export_auditrecord"},
     "security": {
-        "core.change_securitypolicy",
+        "accounts.change_securitypolicy",
         "org.add_role",
         "org.change_role",
         "org.delete_role",
@@ -277,8 +278,6 @@ class RoleAssignmentService(ModelService[RoleAssignment]):
 
 
 def _notify_role(actor: Any, kind: str, user: Any, role: Role, obj: Any = None) -> None:
-    from netdept.org.notifications import AUDITORS
-
     notify(
         kind,
         obj=obj if obj is not None else user,
@@ -391,8 +390,6 @@ def _use_grants(actor: Any, account: Any, actions: list[str]) -> None:
 
 
 def _notify_account(actor: Any, account: Any, actions: list[str]) -> None:
-    from netdept.org.notifications import AUDITORS
-
     notify(
         "org.privileged_account_managed",
         obj=account,

@@ -13,7 +13,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from netdept.api.tokens import create_token
+from netdept.accounts.tokens import create_token
 from netdept.core.models.audit import AuditAction, AuditRecord
 
 

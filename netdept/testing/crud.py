@@ -67,7 +67,7 @@ from netdept.core import audit
 from netdept.core.display import raw_value
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.models.base import is_config
-from netdept.core.permissions import perm_name
+from netdept.core.permissions import EXTRA_SCOPE_PATHS, perm_name
 from netdept.core.registry import Page, page_for
 from netdept.testing import crud_bulk, queries
 from netdept.testing.classdata import class_transaction
@@ -302,8 +302,6 @@ class CrudTests:
         return self.scopes or SCOPES
 
     def _scope_paths(self) -> dict[str, str]:
-        from netdept.core.permissions import EXTRA_SCOPE_PATHS
-
         return EXTRA_SCOPE_PATHS.get(self.model._meta.label_lower) or getattr(
             self.model, "scope_paths", {}
         )

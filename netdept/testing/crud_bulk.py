@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from openpyxl import Workbook
 
 from netdept.core import audit
+from netdept.core.importing import importable
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.testing.clients import api_client, form_data, ui_client
+from netdept.testing.clients import api_client, form_data, ui_client, xlsx_rows
 
 if TYPE_CHECKING:
     from netdept.testing.crud import CrudTests
@@ -189,11 +191,6 @@ def ui_import(t: CrudTests) -> None:
     """An importable page: the template needs the add permission; a file whose rows are bad is
     previewed with each bad row named, and confirming it imports nothing (all or nothing)."""
     t.need_ui()
-    from openpyxl import Workbook
-
-    from netdept.core.importing import importable
-    from netdept.testing.clients import xlsx_rows
-
     if not importable(t.page):
         pytest.skip("the page is not importable")
     template = _ui_url(t, "import_template")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_defaults(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
     """After ``migrate``: the default priority matrix, SLA policies and escalation rules,
     created only when their tables are empty."""
-    from netdept.workorders.services import ensure_defaults
+    from netdept.workorders.services import ensure_defaults  # post_migrate: models are loaded
 
     ensure_defaults(using=using)
 
@@ -20,7 +20,7 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from netdept.workorders import (
+        from netdept.workorders import (  # ready(): these need the app registry
             registry,  # noqa: F401  (pages, navigation)
             sla,  # noqa: F401  (signal receivers, in every process)
         )

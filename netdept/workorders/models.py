@@ -13,8 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from netdept.core.models import BaseModel, WorkCalendar
+from netdept.core.models import BaseModel
 from netdept.org.models import Department, Person, Team
+from netdept.workcal.models import WorkCalendar
 
 #: The longest SLA target: one year of round-the-clock time (a resolution of 20,000,000 minutes
 #: is no target; bounded targets keep every due time computable on the working calendar).

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from netdept.core import permissions
-from netdept.core.workcalendar import WorkSchedule, default_calendar
 from netdept.org.models import Person
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import WorkOrder
 
 

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from netdept.core import context
-from netdept.core.scheduler import periodic
+from netdept.tasks.scheduler import periodic
+from netdept.workorders import services, sla
+from netdept.workorders.sla.nextcheck import policies_on, refresh_next_checks
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +18,6 @@ logger = logging.getLogger(__name__)
 @task(queue_name="default")
 def check_sla() -> int:
     """Warnings, breaches and escalations of the running work orders (every minute)."""
-    from netdept.workorders import sla
-
     with context.acting(None, None, "task"):
         done = sla.check_all(timezone.now())
     if done:
@@ -31,8 +31,6 @@ periodic("workorders.check_sla", "* * * * *", check_sla, queue="default")
 @task(queue_name="default")
 def close_resolved() -> int:
     """Close the orders resolved more than ``WORKORDER_AUTOCLOSE_DAYS`` working days ago."""
-    from netdept.workorders import services
-
     with context.acting(None, None, "task"):
         done = services.close_resolved(timezone.now())
     if done:
@@ -51,8 +49,6 @@ def refresh_sla_next_checks(
     policies counting on ``calendar_id``, or all. Queued after a change of the escalation
     rules, a policy, a calendar or its overrides; once a day for all (the calendar package's
     holidays, changes made outside the application)."""
-    from netdept.workorders.sla.nextcheck import policies_on, refresh_next_checks
-
     if calendar_id is not None:
         policy_ids = policies_on(calendar_id)
         if not policy_ids:

@@ -30,7 +30,7 @@ from netdept.core.models.audit import AuditAction
 from netdept.core.views.crud import apply_errors
 from netdept.core.views.transitions import handle_transition
 from netdept.workorders import forms as wo_forms
-from netdept.workorders import services
+from netdept.workorders import services, sla
 from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, WorkOrder
 from netdept.workorders.views_desk import due_info, require_desk
@@ -148,10 +148,6 @@ def order_view(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def sla_timeline(order: WorkOrder) -> list[dict[str, Any]]:
-    try:
-        from netdept.workorders import sla
-    except ImportError:  # the SLA engine is not installed yet
-        return []
     timeline = getattr(sla, "timeline", None)
     return list(timeline(order)) if timeline else []
 

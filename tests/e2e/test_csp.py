@@ -16,9 +16,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from netdept.core.models.calendar import WorkCalendar
 from netdept.core.registry import PAGES
 from netdept.testing.factories import DepartmentFactory, TeamFactory, user_with_role
+from netdept.workcal.models import WorkCalendar
 from netdept.workorders.models import WorkOrder
 from netdept.workorders.tests.factories import CategoryFactory, WorkOrderFactory
 
@@ -144,13 +144,13 @@ def test_main_pages_have_no_csp_violations(
     seen.check("reports with charts")
     visit(page, seen, f"{server}{reverse('workorders:reports_monthly')}", "body")
 
-    visit(page, seen, f"{server}{reverse('core:notifications_inbox')}")
+    visit(page, seen, f"{server}{reverse('notify:notifications_inbox')}")
     calendar = WorkCalendar.objects.first()
     if calendar is not None:
-        visit(page, seen, f"{server}/core/workcalendar/{calendar.pk}/")
+        visit(page, seen, f"{server}/workcal/workcalendar/{calendar.pk}/")
         page.shot("calendar")
     visit(page, seen, f"{server}{reverse('preferences')}")
-    visit(page, seen, f"{server}{reverse('core:api_tokens')}")
+    visit(page, seen, f"{server}{reverse('accounts:api_tokens')}")
 
     # Every generated list page the director may see (people, departments, categories …).
     for spec in PAGES.values():

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from netdept.core.models import CalendarOverride, WorkCalendar
 from netdept.core.tests.test_holidays import NOTICE_2026
 from netdept.testing.factories import user_with_role
+from netdept.workcal.models import CalendarOverride, WorkCalendar
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - the browser fixture skips or fails wit
 def test_paste_the_notice_preview_and_apply(page: Any, server: str, sign_in: Any):
     calendar = WorkCalendar.objects.create(name="医院标准日历")
     sign_in(page, user_with_role("sysadmin"))
-    page.goto(f"{server}/core/workcalendar/{calendar.pk}/")
+    page.goto(f"{server}/workcal/workcalendar/{calendar.pk}/")
     page.click("#nd-calendar-missing a, #nd-calendar-schedule")
     page.fill("#id_year", "2026")
     page.fill("#id_text", NOTICE_2026)

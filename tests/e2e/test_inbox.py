@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.testing.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def test_a_new_message_shows_in_the_bell_without_reload_and_mark_all_read_clears
         recipients=[user],
         data={"message": "核心交换机 CPU 过高", "sender": "监控"},
         severity="warning",
-        link="/core/inbox/",
+        link="/notify/inbox/",
     )
     # The bell polls every 10 s: the badge appears without a reload.
     expect(page.locator("#nd-bell-count")).to_have_text("1", timeout=15_000)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from netdept.core.services_security import new_totp_key
+from netdept.accounts.services import new_totp_key
 from netdept.org.models import Role
 from netdept.testing.factories import PASSWORD, user_with_role
 
@@ -51,7 +51,7 @@ def code_for(key: bytes) -> str:
 def watch(page: Any) -> dict[str, list[str]]:
     """Main-frame navigations and inbox-poll requests of ``page``."""
     seen: dict[str, list[str]] = {"navigations": [], "polls": []}
-    bell = reverse("core:notifications_bell")
+    bell = reverse("notify:notifications_bell")
 
     def navigated(frame: Any) -> None:
         if frame == page.main_frame:

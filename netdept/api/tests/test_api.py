@@ -10,7 +10,7 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from netdept.core.models.accounts import UserProfile
+from netdept.accounts.models import UserProfile
 from netdept.org.models import Department, RoleAssignment, Team
 from netdept.testing.crud import api_client, ui_client
 from netdept.testing.factories import (

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from netdept.api.tokens import create_token
+from netdept.accounts.tokens import create_token
 from netdept.testing.factories import DepartmentFactory, TeamFactory, user_with_role
 from netdept.workorders import services
 from netdept.workorders.tests.factories import CategoryFactory, PNG_1x1

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from netdept.core import crypto
-from netdept.core.models.notifications import AllowedHost, NotificationChannel
-from netdept.core.notifications import engine
-from netdept.core.notifications.transports import base
+from netdept.notify import engine
+from netdept.notify.models import AllowedHost, NotificationChannel
+from netdept.notify.transports import base
 
 _names = itertools.count(1)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django_tasks import TaskContext, task
 
 from netdept.core.context import acting
-from netdept.core.tasks import once
+from netdept.tasks.jobs import once
 
 
 @task(queue_name="default", takes_context=True)
@@ -40,7 +40,7 @@ def add(a: int, b: int) -> int:
 @task(queue_name="default")
 def mark_fired() -> str:
     """Leave one TaskEffect per run, so tests can count how often a job really ran."""
-    from netdept.core.models.tasks import TaskEffect
+    from netdept.tasks.models import TaskEffect
 
     key = f"fired:{uuid.uuid4().hex}"
     TaskEffect.objects.create(key=key)

@@ -21,7 +21,8 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from netdept.core import audit, audit_seal, context
-from netdept.core.models import AuditChain, AuditRecord, InboxMessage
+from netdept.core.models import AuditChain, AuditRecord
+from netdept.notify.models import InboxMessage
 from netdept.testing.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_deleting_an_account_that_acted_leaves_the_chain_intact():
     _chain(2, raw_gone)
     gone_pk = gone.pk
     gone.delete()  # the ORM nulls ``actor`` on its records
-    from netdept.core.models import UserProfile
+    from netdept.accounts.models import UserProfile
 
     _sql(f"DELETE FROM {UserProfile._meta.db_table} WHERE user_id = %s", [raw_gone.pk])
     _sql(f"DELETE FROM {user_model._meta.db_table} WHERE id = %s", [raw_gone.pk])
@@ -397,8 +398,8 @@ def test_checkpoint_command_and_verify_with_stored_and_given_files(
 
 
 def test_daily_checkpoint_job_writes_the_file_and_tells_the_auditors_once(checkpoint_dir):
-    from netdept.core import scheduler
-    from netdept.core.audit_tasks import send_audit_checkpoint
+    from netdept.notify.audit_jobs import send_audit_checkpoint
+    from netdept.tasks import scheduler
 
     assert scheduler.jobs()["core.audit_checkpoint"].cron == "30 6 * * *"
     auditor = user_with_role("auditor")
@@ -414,7 +415,7 @@ def test_daily_checkpoint_job_writes_the_file_and_tells_the_auditors_once(checkp
 
 
 def test_daily_checkpoint_can_be_kept_local(settings, checkpoint_dir):
-    from netdept.core.audit_tasks import send_audit_checkpoint
+    from netdept.notify.audit_jobs import send_audit_checkpoint
 
     settings.NETDEPT = {**settings.NETDEPT, "AUDIT_CHECKPOINT_NOTIFY": False}
     user_with_role("auditor")

@@ -17,9 +17,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from netdept.core.export import safe_cell, to_csv, to_xlsx
-from netdept.core.models import CalendarOverride, WorkCalendar
 from netdept.core.registry import page_for
-from netdept.core.workcalendar import (
+from netdept.org.models import Person
+from netdept.org.services import PersonService
+from netdept.testing.crud import ui_client
+from netdept.testing.factories import (
+    DepartmentFactory,
+    TeamFactory,
+    user_with_perms,
+    user_with_role,
+)
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import (
     EARLIEST,
     HORIZON_DAYS,
     LATEST,
@@ -30,15 +39,6 @@ from netdept.core.workcalendar import (
     default_calendar,
     next_working_instant,
     working_time_between,
-)
-from netdept.org.models import Person
-from netdept.org.services import PersonService
-from netdept.testing.crud import ui_client
-from netdept.testing.factories import (
-    DepartmentFactory,
-    TeamFactory,
-    user_with_perms,
-    user_with_role,
 )
 from netdept.workorders import services
 from netdept.workorders.models import WorkOrder
@@ -294,7 +294,7 @@ def test_every_page_refuses_put_patch_delete_and_trace_with_405() -> None:
         f"/workorders/{order.number}/",
         f"/workorders/{order.number}/history/",
         f"/workorders/portal/orders/{order.number}/",
-        f"/core/workcalendar/{default_calendar().pk}/",
+        f"/workcal/workcalendar/{default_calendar().pk}/",
         "/org/import/people/template/",
     ]
     for user in (director, requester, None):

@@ -129,7 +129,7 @@ def person_of(code: str, team: Any) -> Any:
 def test_each_model_is_declared_configuration_or_work() -> None:
     for model in WORK_ORDER_CONFIG:
         assert record_kind(model) == CONFIG, model
-    for label in ("core.workcalendar", "core.calendaroverride", "core.notificationchannel"):
+    for label in ("workcal.workcalendar", "workcal.calendaroverride", "notify.notificationchannel"):
         assert is_config(apps.get_model(label))
     for label in ("workorders.workorder", "workorders.comment", "org.person", "auth.user"):
         assert record_kind(apps.get_model(label)) == WORK

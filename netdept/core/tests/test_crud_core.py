@@ -6,8 +6,8 @@ import datetime
 import itertools
 from typing import Any
 
-from netdept.core.models.calendar import CalendarOverride, WorkCalendar
 from netdept.testing.crud import CrudTests, form_data
+from netdept.workcal.models import CalendarOverride, WorkCalendar
 
 _seq = itertools.count(1)
 
@@ -59,7 +59,7 @@ class TestWorkCalendarCrud(CrudTests):
 
 class TestCalendarOverrideCrud(CrudTests):
     model = CalendarOverride
-    extra_perms = ["core.view_workcalendar"]
+    extra_perms = ["workcal.view_workcalendar"]
 
     def make(self) -> Any:
         return CalendarOverride.objects.create(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from netdept.core.models.accounts import UserProfile
+from netdept.accounts.models import UserProfile
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.registry import page_for
 from netdept.org.models import Department, RoleAssignment, Team

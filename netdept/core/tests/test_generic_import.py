@@ -18,11 +18,11 @@ from openpyxl import Workbook, load_workbook
 from rest_framework.routers import DefaultRouter
 
 import netdept.urls as root
+from netdept.accounts.models import UserProfile
 from netdept.api.generic import viewset_for
 from netdept.api.importing import add_import_action
 from netdept.core import importing
 from netdept.core.import_files import MAX_BYTES, ImportFileError, decode_csv
-from netdept.core.models.accounts import UserProfile
 from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.registry import PAGES, page_for
 from netdept.core.views.importing import import_urls

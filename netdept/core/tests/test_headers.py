@@ -92,12 +92,12 @@ def test_anonymous_pages_send_the_security_headers() -> None:
 def test_signed_in_pages_are_not_stored() -> None:
     c = Client()
     c.force_login(user_with_role("engineer"))
-    for url in (reverse("home"), reverse("core:notifications_inbox"), reverse("preferences")):
+    for url in (reverse("home"), reverse("notify:notifications_inbox"), reverse("preferences")):
         r = c.get(url)
         assert r.status_code == 200, url
         assert_common_headers(r)
         assert "no-store" in r["Cache-Control"], url
-    r = c.get(reverse("core:notifications_bell"), HTTP_HX_REQUEST="true")
+    r = c.get(reverse("notify:notifications_bell"), HTTP_HX_REQUEST="true")
     assert "no-store" in r["Cache-Control"]
 
 
@@ -297,14 +297,14 @@ def hx_redirect(response: Any) -> tuple[str, dict[str, list[str]]]:
 @pytest.mark.django_db
 def test_the_poll_of_an_expired_session_sends_the_window_to_sign_in_once() -> None:
     c = Client()
-    r = c.get(reverse("core:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
+    r = c.get(reverse("notify:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
     assert r.status_code == 286  # HTMX stops polling
     assert r.content == b""
     path, query = hx_redirect(r)
     assert path == reverse("login")
     assert query["next"] == ["/workorders/desk/?status=open&q=%E6%89%93"]
     # Without HTMX the browser is redirected as before.
-    r = c.get(reverse("core:notifications_bell"))
+    r = c.get(reverse("notify:notifications_bell"))
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
 
 
@@ -315,7 +315,7 @@ def test_the_poll_of_an_idle_session() -> None:
     session = c.session
     session["netdept_last_seen"] = time.time() - 10 * 3600
     session.save()
-    r = c.get(reverse("core:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
+    r = c.get(reverse("notify:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
     assert r.status_code == 286 and r.content == b""
     path, query = hx_redirect(r)
     assert path == reverse("login")
@@ -330,7 +330,7 @@ def test_the_poll_of_a_session_waiting_for_its_second_factor() -> None:
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     c = Client()
     c.force_login(user)  # password only: the code is still to be entered
-    r = c.get(reverse("core:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
+    r = c.get(reverse("notify:notifications_bell"), HTTP_HX_CURRENT_URL=DESK, **POLL)
     assert r.status_code == 286 and r.content == b""
     path, query = hx_redirect(r)
     assert path == reverse("otp_verify")
@@ -384,7 +384,7 @@ def test_a_poll_from_the_sign_in_page_itself_does_not_reload_it() -> None:
     c = Client()
     c.force_login(user)
     r = c.get(
-        reverse("core:notifications_bell"),
+        reverse("notify:notifications_bell"),
         HTTP_HX_CURRENT_URL="http://testserver" + reverse("otp_verify") + "?next=/",
         **POLL,
     )

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
-from netdept.core import holidays
-from netdept.core.models import AuditRecord, CalendarOverride, InboxMessage, WorkCalendar
-from netdept.core.tasks import remind_holidays_unknown
-from netdept.core.workcalendar import WorkSchedule
+from netdept.core.models import AuditRecord
+from netdept.notify.models import InboxMessage
 from netdept.testing.factories import user_with_role
+from netdept.workcal import holidays
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import WorkSchedule
+from netdept.workcal.tasks import remind_holidays_unknown
 
 # The State Council's notice of the 2026 schedule, as published (国办发明电〔2025〕7号).
 NOTICE_2026 = """国务院办公厅关于2026年部分节假日安排的通知
@@ -159,7 +161,7 @@ def test_preview_then_apply_writes_audited_overrides_and_the_calendar_follows(
     admin: Client,
 ) -> None:
     cal = WorkCalendar.objects.create(name="标准")
-    url = reverse("core:calendar_schedule", args=[cal.pk])
+    url = reverse("workcal:calendar_schedule", args=[cal.pk])
     text = "2098-01-01 休 元旦\n2098-02-05~2098-02-07 休 春节\n2098-02-09 班 春节"
     resp = admin.post(url, {"year": FAR, "text": text, "confirm": "0"})
     assert resp.status_code == 200
@@ -173,7 +175,7 @@ def test_preview_then_apply_writes_audited_overrides_and_the_calendar_follows(
     assert not sched.is_working_day(D("2098-01-01"))  # a Wednesday, now a holiday
     assert not sched.is_working_day(D("2098-02-06"))
     assert sched.is_working_day(D("2098-02-09"))  # a Sunday, now a working day
-    assert AuditRecord.objects.filter(object_type="core.calendaroverride").count() == 5
+    assert AuditRecord.objects.filter(object_type="workcal.calendaroverride").count() == 5
     # applied again: nothing changes; a changed day is updated, not duplicated
     again = holidays.apply(
         user_with_role("sysadmin"), cal, holidays.parse(text.replace("02-09 班", "02-09 休"))
@@ -187,7 +189,7 @@ def test_a_bad_schedule_lists_every_bad_line_and_writes_nothing(admin: Client) -
     cal = WorkCalendar.objects.create(name="标准")
     text = "2098-01-01 休 元旦\n2098-02-30 休\n2098-03-01 maybe"
     resp = admin.post(
-        reverse("core:calendar_schedule", args=[cal.pk]),
+        reverse("workcal:calendar_schedule", args=[cal.pk]),
         {"year": FAR, "text": text, "confirm": "1"},
     )
     assert resp.status_code == 200
@@ -202,7 +204,7 @@ def test_only_calendar_administrators_enter_schedules(role: str) -> None:
     cal = WorkCalendar.objects.create(name="标准")
     c = Client()
     c.force_login(user_with_role(role))
-    url = reverse("core:calendar_schedule", args=[cal.pk])
+    url = reverse("workcal:calendar_schedule", args=[cal.pk])
     assert c.get(url).status_code in (403, 404)
     assert c.post(url, {"year": FAR, "text": "2098-01-01 休", "confirm": "1"}).status_code in (
         403,
@@ -219,17 +221,17 @@ def test_warnings_on_the_calendar_page_and_home_page() -> None:
     with freeze_time(f"{FAR}-11-02 09:00:00"):
         admin.force_login(sysadmin)  # signed in at the frozen time (idle timeout)
         engineer.force_login(engineer_user)
-        detail = admin.get(reverse("core:workcalendar_detail", args=[cal.pk])).content.decode()
+        detail = admin.get(reverse("workcal:workcalendar_detail", args=[cal.pk])).content.decode()
         assert 'id="nd-calendar-missing"' in detail and f"{FAR}, {FAR + 1}" in detail
-        assert reverse("core:calendar_schedule", args=[cal.pk]) in detail
+        assert reverse("workcal:calendar_schedule", args=[cal.pk]) in detail
         home = admin.get(reverse("home")).content.decode()
         assert "nd-calendar-missing" in home
         assert "nd-calendar-missing" not in engineer.get(reverse("home")).content.decode()
-        form = admin.get(reverse("core:calendar_schedule", args=[cal.pk])).content.decode()
+        form = admin.get(reverse("workcal:calendar_schedule", args=[cal.pk])).content.decode()
         assert f'value="{FAR + 1}"' in form  # the latest missing year is proposed
     with freeze_time("2026-05-04 09:00:00"):
         admin.force_login(sysadmin)
-        detail = admin.get(reverse("core:workcalendar_detail", args=[cal.pk])).content.decode()
+        detail = admin.get(reverse("workcal:workcalendar_detail", args=[cal.pk])).content.decode()
         assert "nd-calendar-missing" not in detail and 'id="nd-calendar-schedule"' in detail
 
 

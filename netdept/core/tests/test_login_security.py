@@ -20,11 +20,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
+from netdept.accounts.models import ApiToken, LoginAttempt, SecurityPolicy
+from netdept.accounts.services import SecurityPolicyService
 from netdept.core import audit
-from netdept.core.models.accounts import ApiToken, LoginAttempt
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.core.models.security import SecurityPolicy
-from netdept.core.services_security import SecurityPolicyService
 from netdept.org.models import RoleAssignment
 from netdept.testing.factories import PASSWORD, UserFactory, custom_role, user_with_role
 
@@ -35,8 +34,8 @@ LOGIN = "/accounts/login/"
 SETUP = "/accounts/2fa/setup/"
 VERIFY = "/accounts/2fa/verify/"
 PASSWORD_URL = "/accounts/password/"
-TOKENS = "/core/security/tokens/"
-POLICY = "/core/security/policy/"
+TOKENS = "/security/tokens/"
+POLICY = "/security/policy/"
 GATED = TOKENS  # any page behind the second factor
 
 
@@ -484,7 +483,7 @@ def test_security_admin_edits_policy_but_cannot_read_audit() -> None:
     p = SecurityPolicy.current()
     assert (p.min_length, p.min_classes, p.history) == (12, 4, 8)
     assert (p.lockout_attempts, p.lockout_minutes, p.idle_timeout_minutes) == (6, 30, 20)
-    rec = AuditRecord.objects.get(action=AuditAction.UPDATE, object_type="core.securitypolicy")
+    rec = AuditRecord.objects.get(action=AuditAction.UPDATE, object_type="accounts.securitypolicy")
     assert rec.actor_id == secadmin.pk and rec.changes["min_length"] == [10, 12]
 
     assert c.get("/audit/").status_code == 403
@@ -520,7 +519,7 @@ def test_policy_service_checks_ranges() -> None:
 
 
 def test_lockout_notifies_the_security_administrators() -> None:
-    from netdept.core.models import InboxMessage
+    from netdept.notify.models import InboxMessage
 
     sec = user_with_role("secadmin")
     victim = UserFactory()

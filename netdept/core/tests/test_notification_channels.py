@@ -14,23 +14,23 @@ from django.urls import reverse
 
 from netdept.core import crypto
 from netdept.core.models.audit import AuditRecord
-from netdept.core.models.notifications import AllowedHost, Delivery, NotificationChannel
+from netdept.notify.models import AllowedHost, Delivery, NotificationChannel
 from netdept.testing.crud import CrudTests, api_client, ui_client
 from netdept.testing.factories import user_with_perms
 from netdept.testing.receivers import RobotServer, SmtpServer
 
 pytestmark = pytest.mark.django_db
-API_LIST = "/api/v1/core/notificationchannels/"
+API_LIST = "/api/v1/notify/notificationchannels/"
 
 TOKEN = "a1b2c3d4e5f6deadbeefcafe0123456789"
 SECRET = "SECf00dfacefeedbabe0123456789abcdef0123456789abcdef0123456789ab"
 _n = itertools.count(1)
 
 CHANNEL_PERMS = [
-    "core.view_notificationchannel",
-    "core.add_notificationchannel",
-    "core.change_notificationchannel",
-    "core.delete_notificationchannel",
+    "notify.view_notificationchannel",
+    "notify.add_notificationchannel",
+    "notify.change_notificationchannel",
+    "notify.delete_notificationchannel",
 ]
 
 
@@ -53,7 +53,7 @@ def make_channel(kind: str = "webhook", url: str = "", secret: str = "", **kw: A
 
 @pytest.fixture
 def admin() -> Any:
-    user = user_with_perms([*CHANNEL_PERMS, "core.view_delivery", "core.view_history"])
+    user = user_with_perms([*CHANNEL_PERMS, "notify.view_delivery", "core.view_history"])
     user.email = "admin@hospital.example"
     user.save()
     return user
@@ -129,7 +129,7 @@ def test_ui_save_encrypts_and_never_shows_back(admin: Any) -> None:
     c = ui_client(admin)
     url = f"http://127.0.0.1:9/robot/send?access_token={TOKEN}"
     r = c.post(
-        reverse("core:notificationchannel_add"),
+        reverse("notify:notificationchannel_add"),
         {
             "name": "网络部钉钉群",
             "kind": "dingtalk",
@@ -151,19 +151,19 @@ def test_ui_save_encrypts_and_never_shows_back(admin: Any) -> None:
     assert TOKEN not in audit_text() and SECRET not in audit_text()
 
     for page in (
-        reverse("core:notificationchannel_detail", args=[ch.pk]),
-        reverse("core:notificationchannel_edit", args=[ch.pk]),
-        reverse("core:notificationchannel_history", args=[ch.pk]),
-        reverse("core:notificationchannel_list"),
-        reverse("core:notificationchannel_export") + "?format=csv&cols=name&cols=url_host",
+        reverse("notify:notificationchannel_detail", args=[ch.pk]),
+        reverse("notify:notificationchannel_edit", args=[ch.pk]),
+        reverse("notify:notificationchannel_history", args=[ch.pk]),
+        reverse("notify:notificationchannel_list"),
+        reverse("notify:notificationchannel_export") + "?format=csv&cols=name&cols=url_host",
     ):
         html = c.get(page).content.decode("utf-8", "replace")
         assert TOKEN not in html and SECRET not in html, page
         assert ch.url_encrypted not in html and ch.secret_encrypted not in html, page
-    detail = c.get(reverse("core:notificationchannel_detail", args=[ch.pk])).content.decode()
+    detail = c.get(reverse("notify:notificationchannel_detail", args=[ch.pk])).content.decode()
     assert "127.0.0.1" in detail
 
-    body = api_client(admin).get(reverse("core-notificationchannel-detail", args=[ch.pk])).json()
+    body = api_client(admin).get(reverse("notify-notificationchannel-detail", args=[ch.pk])).json()
     text = json.dumps(body)
     assert TOKEN not in text and SECRET not in text and ch.url_encrypted not in text
     assert "url" not in body and "secret" not in body
@@ -176,7 +176,7 @@ def test_edit_keeps_replaces_and_clears(admin: Any) -> None:
     )
     token, secret = ch.url_encrypted, ch.secret_encrypted
     c = ui_client(admin)
-    edit = reverse("core:notificationchannel_edit", args=[ch.pk])
+    edit = reverse("notify:notificationchannel_edit", args=[ch.pk])
     form = c.get(edit).content.decode()
     assert "leave empty to keep" in form.lower() or "留空" in form
     base = {"name": ch.name, "kind": "dingtalk", "rate_per_minute": "20", "is_active": "on"}
@@ -250,7 +250,7 @@ def test_api_create_is_write_only_and_validates(admin: Any) -> None:
 
 def _post_add(c: Any, **data: Any) -> Any:
     base = {"name": f"n{next(_n)}", "kind": "webhook", "rate_per_minute": "20", "is_active": "on"}
-    return c.post(reverse("core:notificationchannel_add"), {**base, **data})
+    return c.post(reverse("notify:notificationchannel_add"), {**base, **data})
 
 
 def test_bad_addresses_are_field_errors(admin: Any) -> None:
@@ -315,16 +315,16 @@ def test_email_settings_are_checked(admin: Any) -> None:
 
 
 def test_allowed_host_input_is_a_bare_host(admin: Any) -> None:
-    user = user_with_perms(["core.view_allowedhost", "core.add_allowedhost"])
+    user = user_with_perms(["notify.view_allowedhost", "notify.add_allowedhost"])
     c = ui_client(user)
     for bad in ("https://oapi.dingtalk.com", "oapi.dingtalk.com/robot", "host:8080", "a b"):
-        r = c.post(reverse("core:allowedhost_add"), {"host": bad})
+        r = c.post(reverse("notify:allowedhost_add"), {"host": bad})
         assert r.status_code == 422, bad
         assert "host" in r.context["form"].errors
-    r = c.post(reverse("core:allowedhost_add"), {"host": "OAPI.DingTalk.com"})
+    r = c.post(reverse("notify:allowedhost_add"), {"host": "OAPI.DingTalk.com"})
     assert r.status_code == 302
     assert AllowedHost.objects.filter(host="oapi.dingtalk.com").exists()
-    r = c.post(reverse("core:allowedhost_add"), {"host": "oapi.dingtalk.com"})
+    r = c.post(reverse("notify:allowedhost_add"), {"host": "oapi.dingtalk.com"})
     assert r.status_code == 422
 
 
@@ -340,12 +340,13 @@ def _press_test(c: Any, ch: Any, on_commit: Any) -> Any:
     """Press the button (HTMX), let the queued task run (inline in tests: the commit of the
     request's transaction queues it), then ask for the status box as the page's poll does."""
     with on_commit(execute=True):
-        r = c.post(reverse("core:notificationchannel_test", args=[ch.pk]), HTTP_HX_REQUEST="true")
+        r = c.post(reverse("notify:notificationchannel_test", args=[ch.pk]), HTTP_HX_REQUEST="true")
     if r.status_code != 200:
         return r
     d = Delivery.objects.filter(channel=ch).latest("pk")
     return c.get(
-        reverse("core:notificationchannel_test_status", args=[ch.pk, d.pk]), HTTP_HX_REQUEST="true"
+        reverse("notify:notificationchannel_test_status", args=[ch.pk, d.pk]),
+        HTTP_HX_REQUEST="true",
     )
 
 
@@ -365,9 +366,9 @@ def test_test_button_shows_the_vendors_error(admin: Any, srv: RobotServer, on_co
     assert d.status == "failed" and d.remote_answer and "310000" in d.remote_answer
     ch.refresh_from_db()
     assert ch.last_test_at is not None and "sign not match" in ch.last_test_result
-    status = c.get(reverse("core:notificationchannel_test_status", args=[ch.pk, d.pk]))
+    status = c.get(reverse("notify:notificationchannel_test_status", args=[ch.pk, d.pk]))
     assert "sign not match" in status.content.decode()
-    detail = c.get(reverse("core:notificationchannel_detail", args=[ch.pk])).content.decode()
+    detail = c.get(reverse("notify:notificationchannel_detail", args=[ch.pk])).content.decode()
     assert "sign not match" in detail  # last test result
 
 
@@ -388,25 +389,25 @@ def test_test_button_success_mentions_the_admin(
 
 
 def test_test_button_polls_while_pending(admin: Any, srv: RobotServer, monkeypatch: Any) -> None:
-    from netdept.core.notifications import engine
+    from netdept.notify import engine
 
     monkeypatch.setattr(engine, "enqueue", lambda ids: None)  # a worker that has not run yet
     ch = make_channel("webhook", url=srv.url("/hook"))
     c = ui_client(admin)
-    r = c.post(reverse("core:notificationchannel_test", args=[ch.pk]), HTTP_HX_REQUEST="true")
+    r = c.post(reverse("notify:notificationchannel_test", args=[ch.pk]), HTTP_HX_REQUEST="true")
     html = r.content.decode()
     d = Delivery.objects.get(channel=ch)
-    status_url = reverse("core:notificationchannel_test_status", args=[ch.pk, d.pk])
+    status_url = reverse("notify:notificationchannel_test_status", args=[ch.pk, d.pk])
     assert f'hx-get="{status_url}"' in html and 'data-status="pending"' in html
     assert srv.requests == []  # nothing was sent in the request
-    from netdept.core.notifications import sending
+    from netdept.notify import sending
 
     sending.send(d.pk)  # the worker
     html = c.get(status_url).content.decode()
     assert 'data-status="sent"' in html and "hx-get" not in html
     assert "accepted" in html
     # a plain POST (no HTMX) lands on the detail page with the status box
-    r = c.post(reverse("core:notificationchannel_test", args=[ch.pk]))
+    r = c.post(reverse("notify:notificationchannel_test", args=[ch.pk]))
     assert r.status_code == 302 and "?test=" in r["Location"]
     assert "nd-test-result" in c.get(r["Location"]).content.decode()
 
@@ -427,7 +428,7 @@ def test_test_button_email_and_permissions(admin: Any, on_commit: Any) -> None:
         assert 'data-status="sent"' in html
         (mail,) = smtp.messages
         assert mail.rcpt_tos == ["admin@hospital.example"]
-    viewer = user_with_perms(["core.view_notificationchannel"])
+    viewer = user_with_perms(["notify.view_notificationchannel"])
     r = _press_test(ui_client(viewer), ch, on_commit)
     assert r.status_code == 403
     assert Delivery.objects.filter(channel=ch).count() == 1

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from netdept.core import crypto
-from netdept.core.models.notifications import AllowedHost, NotificationChannel
-from netdept.core.notifications.transports import common
-from netdept.core.notifications.transports.base import OutboundMessage, transport_for
+from netdept.notify.models import AllowedHost, NotificationChannel
+from netdept.notify.transports import common
+from netdept.notify.transports.base import OutboundMessage, transport_for
 from netdept.testing.receivers import RobotServer, SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def test_feishu_wrong_secret_permanent_rate_limit_retryable(srv: RobotServer) ->
 
 
 def test_feishu_legacy_status_code_answer() -> None:
-    from netdept.core.notifications.transports import feishu
+    from netdept.notify.transports import feishu
 
     ok = feishu.interpret(200, {"StatusCode": 0, "StatusMessage": "success"}, "", "h")
     assert ok.ok

@@ -13,9 +13,18 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from netdept.core.models.accounts import UserProfile
+from netdept.accounts.models import UserProfile
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.core.models.notifications import (
+from netdept.core.tests.notify_helpers import (  # noqa: F401  (fixtures)
+    Clock,
+    FakeTransport,
+    clock,
+    fake,
+    make_channel,
+    swap_transport,
+)
+from netdept.notify import engine, event_kind, kinds, notify, sending, services
+from netdept.notify.models import (
     Delivery,
     DeliveryStatus,
     EventKindSetting,
@@ -25,16 +34,7 @@ from netdept.core.models.notifications import (
     NotificationTemplate,
     QuietHours,
 )
-from netdept.core.notifications import engine, event_kind, kinds, notify, sending, services
-from netdept.core.notifications.transports.base import SendResult
-from netdept.core.tests.notify_helpers import (  # noqa: F401  (fixtures)
-    Clock,
-    FakeTransport,
-    clock,
-    fake,
-    make_channel,
-    swap_transport,
-)
+from netdept.notify.transports.base import SendResult
 from netdept.org.models import Role
 from netdept.testing.crud import CrudTests, ui_client
 from netdept.testing.factories import (
@@ -212,7 +212,7 @@ def test_templates_with_unknown_variables_or_bad_syntax_are_refused_on_save():
     # The page shows the error on the field, not a 500.
     c = ui_client(admin)
     r = c.post(
-        reverse("core:notificationtemplate_add"),
+        reverse("notify:notificationtemplate_add"),
         {"kind": "test.alarm", "language": "en", "subject": "{{ hostname }}", "body": "x"},
     )
     assert r.status_code == 422
@@ -259,10 +259,10 @@ def test_channels_per_recipient_defaults_preferences_and_mandatory(
 
 
 def test_delivery_failed_kind_goes_to_the_inbox_only(fake):
-    admin = user_with_perms(["core.change_notificationchannel"])
+    admin = user_with_perms(["notify.change_notificationchannel"])
     make_channel("fake")
     NotificationPreference.objects.create(user=admin, kind="core.delivery_failed").channels.set(
-        list(__import__("netdept.core.models", fromlist=["x"]).NotificationChannel.objects.all())
+        list(__import__("netdept.notify.models", fromlist=["x"]).NotificationChannel.objects.all())
     )
     note = notify("core.delivery_failed", recipients=[admin], data={"channel": "x"})
     assert InboxMessage.objects.filter(notification=note, user=admin).exists()
@@ -275,7 +275,7 @@ def test_delivery_failed_kind_goes_to_the_inbox_only(fake):
 def test_retryable_failures_back_off_then_fail_for_good_and_tell_the_admins(
     fake, clock, django_capture_on_commit_callbacks
 ):
-    admin = user_with_perms(["core.change_notificationchannel"])
+    admin = user_with_perms(["notify.change_notificationchannel"])
     user = UserFactory()
     ch = make_channel("fake")
     fake.script = [SendResult(ok=False, retryable=True, status=503, error="busy")] * 6
@@ -316,7 +316,7 @@ def test_retryable_failures_back_off_then_fail_for_good_and_tell_the_admins(
 
 
 def test_a_refused_message_fails_at_once(fake, django_capture_on_commit_callbacks):
-    user_with_perms(["core.change_notificationchannel"])
+    user_with_perms(["notify.change_notificationchannel"])
     make_channel("fake")
     fake.script = [SendResult(ok=False, retryable=False, status=200, error="invalid token")]
     note = run(
@@ -501,7 +501,7 @@ class TestNotificationTemplateCrud(CrudTests):
 
 class TestEventKindSettingCrud(CrudTests):
     model = EventKindSetting
-    extra_perms = ["core.view_notificationchannel"]  # to pick the mandatory channels
+    extra_perms = ["notify.view_notificationchannel"]  # to pick the mandatory channels
 
     def make(self) -> Any:
         return EventKindSetting.objects.create(kind="core.account_locked", urgent=True)
@@ -557,19 +557,19 @@ def test_retry_now_needs_the_channel_admin_permission(fake, django_capture_on_co
     d = Delivery.objects.create(
         channel=make_channel("fake"), title="x", status=DeliveryStatus.FAILED, attempts=6
     )
-    viewer = user_with_perms(["core.view_delivery"])
-    url = reverse("core:notifications_delivery_retry", args=[d.pk])
+    viewer = user_with_perms(["notify.view_delivery"])
+    url = reverse("notify:notifications_delivery_retry", args=[d.pk])
     assert ui_client(viewer).post(url).status_code == 403
     assert Delivery.objects.get(pk=d.pk).status == DeliveryStatus.FAILED
     admin = user_with_role("sysadmin")
     c = ui_client(admin)
-    page = c.get(reverse("core:delivery_detail", args=[d.pk]))
+    page = c.get(reverse("notify:delivery_detail", args=[d.pk]))
     assert 'id="nd-delivery-retry"' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post(url)
     assert r.status_code == 302
     assert Delivery.objects.get(pk=d.pk).status == DeliveryStatus.SENT
-    r = c.get(reverse("core:notifications_failed"))
+    r = c.get(reverse("notify:notifications_failed"))
     assert r.status_code == 302 and r["Location"].endswith("?status=failed")
 
 
@@ -578,14 +578,14 @@ def test_sysadmin_runs_notification_settings_and_reads_the_log():
 
     admin = user_with_role("sysadmin")
     for perm in (
-        "core.change_notificationchannel",
-        "core.add_notificationtemplate",
-        "core.change_eventkindsetting",
-        "core.view_delivery",
-        "core.view_notification",
+        "notify.change_notificationchannel",
+        "notify.add_notificationtemplate",
+        "notify.change_eventkindsetting",
+        "notify.view_delivery",
+        "notify.view_notification",
     ):
         assert permissions.has_perm(admin, perm), perm
-    assert not permissions.has_perm(user_with_role("engineer"), "core.view_delivery")
+    assert not permissions.has_perm(user_with_role("engineer"), "notify.view_delivery")
 
 
 def test_clock_fixture_is_used(clock: Clock):

@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.core.models.notifications import (
+from netdept.core.tests.notify_helpers import clock, has_transport, make_channel  # noqa: F401
+from netdept.notify import kinds, notify, sending, services
+from netdept.notify.models import (
     Delivery,
     DeliveryStatus,
     EventKindSetting,
@@ -19,8 +21,6 @@ from netdept.core.models.notifications import (
     NotificationPreference,
     QuietHours,
 )
-from netdept.core.notifications import kinds, notify, sending, services
-from netdept.core.tests.notify_helpers import clock, has_transport, make_channel  # noqa: F401
 from netdept.testing.crud import api_client, ui_client
 from netdept.testing.factories import PersonFactory, UserFactory
 from netdept.testing.receivers import RobotServer
@@ -47,11 +47,11 @@ def test_bell_shows_the_unread_count_and_polls_without_counting_as_activity():
     home = c.get(reverse("home")).content.decode()
     assert 'id="nd-bell"' in home and 'hx-trigger="load, every 10s"' in home
     assert "X-NetDept-Poll" in home
-    r = c.get(reverse("core:notifications_bell"), HTTP_X_NETDEPT_POLL="1")
+    r = c.get(reverse("notify:notifications_bell"), HTTP_X_NETDEPT_POLL="1")
     assert 'id="nd-bell-count"' not in r.content.decode()
     tell(user, 3)
     tell(UserFactory())  # someone else's
-    html = c.get(reverse("core:notifications_bell"), HTTP_X_NETDEPT_POLL="1").content.decode()
+    html = c.get(reverse("notify:notifications_bell"), HTTP_X_NETDEPT_POLL="1").content.decode()
     assert '<span class="position-absolute' in html and ">3</span>" in html
     assert 'hx-trigger="every 10s"' in html  # the swapped-in bell keeps polling, no loop
 
@@ -60,35 +60,35 @@ def test_inbox_lists_filters_opens_and_marks_read():
     user = UserFactory()
     other = UserFactory()
     tell(user, 25)
-    notify("core.test", recipients=[user], data={"message": "有链接"}, link="/core/inbox/?x=1")
+    notify("core.test", recipients=[user], data={"message": "有链接"}, link="/notify/inbox/?x=1")
     tell(other)
     c = ui_client(user)
-    r = c.get(reverse("core:notifications_inbox"))
+    r = c.get(reverse("notify:notifications_inbox"))
     assert r.status_code == 200
     assert len(r.context["page_obj"]) == 20 and r.context["page_obj"].paginator.count == 26
-    assert c.get(reverse("core:notifications_inbox"), {"page": 2}).context["page_obj"].number == 2
+    assert c.get(reverse("notify:notifications_inbox"), {"page": 2}).context["page_obj"].number == 2
     mine = InboxMessage.objects.filter(user=user).first()
     theirs = InboxMessage.objects.get(user=other)
     # Opening marks read and follows the link; others' messages are not found.
-    r = c.get(reverse("core:notifications_open", args=[mine.pk]))
-    assert r.status_code == 302 and r["Location"] == "/core/inbox/?x=1"
+    r = c.get(reverse("notify:notifications_open", args=[mine.pk]))
+    assert r.status_code == 302 and r["Location"] == "/notify/inbox/?x=1"
     assert InboxMessage.objects.get(pk=mine.pk).read_at is not None
-    assert c.get(reverse("core:notifications_open", args=[theirs.pk])).status_code == 404
-    assert c.post(reverse("core:notifications_read", args=[theirs.pk])).status_code == 404
+    assert c.get(reverse("notify:notifications_open", args=[theirs.pk])).status_code == 404
+    assert c.post(reverse("notify:notifications_read", args=[theirs.pk])).status_code == 404
     assert InboxMessage.objects.get(pk=theirs.pk).read_at is None
-    read = c.get(reverse("core:notifications_inbox"), {"state": "read"}).context["page_obj"]
+    read = c.get(reverse("notify:notifications_inbox"), {"state": "read"}).context["page_obj"]
     assert [m.pk for m in read] == [mine.pk]
-    unread = c.get(reverse("core:notifications_inbox"), {"state": "unread"}).context["page_obj"]
+    unread = c.get(reverse("notify:notifications_inbox"), {"state": "unread"}).context["page_obj"]
     assert unread.paginator.count == 25
     one = unread.object_list[0]
     r = c.post(
-        reverse("core:notifications_read", args=[one.pk]), {"next": "/core/inbox/?state=unread"}
+        reverse("notify:notifications_read", args=[one.pk]), {"next": "/notify/inbox/?state=unread"}
     )
-    assert r.status_code == 302 and r["Location"] == "/core/inbox/?state=unread"
-    r = c.post(reverse("core:notifications_read_all"), {"next": "https://evil.example/"})
-    assert r["Location"] == reverse("core:notifications_inbox")
+    assert r.status_code == 302 and r["Location"] == "/notify/inbox/?state=unread"
+    r = c.post(reverse("notify:notifications_read_all"), {"next": "https://evil.example/"})
+    assert r["Location"] == reverse("notify:notifications_inbox")
     assert services.unread_count(user) == 0 and services.unread_count(other) == 1
-    assert c.get(reverse("core:notifications_inbox"), {"state": "bogus"}).status_code == 200
+    assert c.get(reverse("notify:notifications_inbox"), {"state": "bogus"}).status_code == 200
 
 
 def test_inbox_api_lists_and_marks_only_ones_own_messages():
@@ -96,20 +96,20 @@ def test_inbox_api_lists_and_marks_only_ones_own_messages():
     tell(user, 3)
     tell(other)
     c = api_client(user)
-    base = reverse("core-inbox-list")
+    base = reverse("notify-inbox-list")
     body = c.get(base).json()
     assert body["count"] == 3 and all(not m["is_read"] for m in body["results"])
     assert body["results"][0]["kind"] == "core.test"
     first = body["results"][0]["id"]
     theirs = InboxMessage.objects.get(user=other).pk
-    assert c.get(reverse("core-inbox-detail", args=[theirs])).status_code == 404
-    assert c.post(reverse("core-inbox-read", args=[theirs])).status_code == 404
-    r = c.post(reverse("core-inbox-read", args=[first]))
+    assert c.get(reverse("notify-inbox-detail", args=[theirs])).status_code == 404
+    assert c.post(reverse("notify-inbox-read", args=[theirs])).status_code == 404
+    r = c.post(reverse("notify-inbox-read", args=[first]))
     assert r.status_code == 200 and r.json() == {"marked": 1, "unread": 2}
     assert c.get(base, {"unread": "true"}).json()["count"] == 2
     assert c.get(base, {"unread": "false"}).json()["count"] == 1
-    assert c.get(reverse("core-inbox-unread-count")).json() == {"unread": 2}
-    assert c.post(reverse("core-inbox-read-all")).json()["marked"] == 2
+    assert c.get(reverse("notify-inbox-unread-count")).json() == {"unread": 2}
+    assert c.post(reverse("notify-inbox-read-all")).json()["marked"] == 2
     assert services.unread_count(other) == 1
     assert c.post(base, {}, format="json").status_code == 405
     from rest_framework.test import APIClient
@@ -128,9 +128,10 @@ def test_preferences_page_saves_channels_and_quiet_hours_with_audit():
     locked.mandatory_channels.set([robot])
     c = ui_client(user)
     assert (
-        'href="/core/notifications/preferences/"' in c.get(reverse("preferences")).content.decode()
+        'href="/notify/notifications/preferences/"'
+        in c.get(reverse("preferences")).content.decode()
     )
-    url = reverse("core:notifications_preferences")
+    url = reverse("notify:notifications_preferences")
     page = c.get(url).content.decode()
     assert "运维群 webhook" in page and 'id="pref-core.test"' in page
     # core.delivery_failed is inbox only: no channel boxes.
@@ -152,14 +153,14 @@ def test_preferences_page_saves_channels_and_quiet_hours_with_audit():
     qh = QuietHours.objects.get(user=user)
     assert qh.enabled and str(qh.start) == "22:30:00" and str(qh.end) == "07:00:00"
     created = AuditRecord.objects.filter(
-        actor=user, action=AuditAction.CREATE, object_type="core.notificationpreference"
+        actor=user, action=AuditAction.CREATE, object_type="notify.notificationpreference"
     ).values_list("object_repr", flat=True)
     # Every kind on the page is saved (unticked boxes switch the inbox off); the two this
     # test set are among them, each audited once.
     for kind in ("core.test", "core.account_locked"):
         assert sum(1 for r in created if r.endswith(kind)) == 1
     assert AuditRecord.objects.filter(
-        actor=user, action=AuditAction.UPDATE, object_type="core.quiethours"
+        actor=user, action=AuditAction.UPDATE, object_type="notify.quiethours"
     ).exists()
     rows = {r["kind"].code: r for r in services.preference_rows(user)}
     assert (

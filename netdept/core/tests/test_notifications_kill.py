@@ -41,9 +41,9 @@ FAST = ["--queue", "notify", "--heartbeat", "0.5", "--stale-after", "2", "--inte
 SETUP = """
 from django.db import transaction
 from netdept.core import crypto
-from netdept.core.models.notifications import AllowedHost, Delivery, NotificationChannel
-from netdept.core.models.notifications import NotificationPreference
-from netdept.core.notifications import notify
+from netdept.notify.models import AllowedHost, Delivery, NotificationChannel
+from netdept.notify.models import NotificationPreference
+from netdept.notify import notify
 from netdept.testing.factories import UserFactory
 AllowedHost.objects.get_or_create(host="127.0.0.1")
 ch = NotificationChannel.objects.create(
@@ -103,7 +103,7 @@ def dispatch(data_dir: Path) -> None:
     """What the scheduler does every minute: queue the dispatcher (a worker runs it)."""
     python(
         data_dir,
-        "from netdept.core.notifications.tasks import dispatch_due_deliveries\n"
+        "from netdept.notify.tasks import dispatch_due_deliveries\n"
         "dispatch_due_deliveries.enqueue()",
     )
 
@@ -143,7 +143,7 @@ def test_a_worker_killed_before_the_request_leads_to_exactly_one_request(data_di
         died = python(
             data_dir,
             "import os, signal\n"
-            "from netdept.core.notifications import sending\n"
+            "from netdept.notify import sending\n"
             f"assert sending.claim({pk}) is not None\n"
             "os.kill(os.getpid(), signal.SIGKILL)\n",
             check=False,

@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from netdept.core import crypto, outbound
-from netdept.core.models.notifications import AllowedHost, NotificationChannel
-from netdept.core.notifications.channel_services import AllowedHostService
-from netdept.core.notifications.transports.base import OutboundMessage, transport_for
+from netdept.notify.channel_services import AllowedHostService
+from netdept.notify.models import AllowedHost, NotificationChannel
+from netdept.notify.transports.base import OutboundMessage, transport_for
 from netdept.testing.crud import api_client, ui_client
 from netdept.testing.factories import user_with_perms
 from netdept.testing.receivers import RobotServer, SmtpServer
@@ -137,20 +137,20 @@ def test_allowed_host_service_refuses(host: str) -> None:
 
 def test_allowed_host_page_and_api_refuse_with_a_field_error() -> None:
     user = user_with_perms(
-        ["core.view_allowedhost", "core.add_allowedhost", "core.change_allowedhost"]
+        ["notify.view_allowedhost", "notify.add_allowedhost", "notify.change_allowedhost"]
     )
     c = ui_client(user)
     for host in ("127.0.0.1", "169.254.169.254", "fe80::1", "metadata.google.internal"):
-        r = c.post(reverse("core:allowedhost_add"), {"host": host})
+        r = c.post(reverse("notify:allowedhost_add"), {"host": host})
         assert r.status_code == 422, host
         assert "host" in r.context["form"].errors
     for host in PRIVATE_OK:
-        r = c.post(reverse("core:allowedhost_add"), {"host": host})
+        r = c.post(reverse("notify:allowedhost_add"), {"host": host})
         assert r.status_code == 302, (host, r.context and r.context["form"].errors)
     assert set(AllowedHost.objects.values_list("host", flat=True)) == set(PRIVATE_OK)
 
     api = api_client(user)
-    answer = api.post("/api/v1/core/allowedhosts/", {"host": "fd00:ec2::254"}, format="json")
+    answer = api.post("/api/v1/notify/allowedhosts/", {"host": "fd00:ec2::254"}, format="json")
     assert answer.status_code == 400, answer.content
     assert "host" in answer.json()
     assert not AllowedHost.objects.filter(host="fd00:ec2::254").exists()
@@ -158,17 +158,21 @@ def test_allowed_host_page_and_api_refuse_with_a_field_error() -> None:
 
 def test_channel_addresses_refused_at_save() -> None:
     user = user_with_perms(
-        ["core.view_notificationchannel", "core.add_notificationchannel", "core.view_allowedhost"]
+        [
+            "notify.view_notificationchannel",
+            "notify.add_notificationchannel",
+            "notify.view_allowedhost",
+        ]
     )
     AllowedHost.objects.bulk_create([AllowedHost(host="127.0.0.1"), AllowedHost(host="::1")])
     c = ui_client(user)
     base = {"kind": "webhook", "rate_per_minute": "20", "is_active": "on"}
     for url in ("http://127.0.0.1:9/hook", "http://[::1]:9/hook", "http://169.254.169.254/"):
-        r = c.post(reverse("core:notificationchannel_add"), {**base, "name": "x", "url": url})
+        r = c.post(reverse("notify:notificationchannel_add"), {**base, "name": "x", "url": url})
         assert r.status_code == 422, url
         assert "url" in r.context["form"].errors
     r = c.post(
-        reverse("core:notificationchannel_add"),
+        reverse("notify:notificationchannel_add"),
         {
             **base,
             "name": "mail",

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.test import override_settings
 
-from netdept.core import scheduler as sched
-from netdept.core.models.tasks import JobRun, SchedulerLease, TaskEffect
-from netdept.core.scheduler import PeriodicJob, Scheduler, periodic
+from netdept.tasks import scheduler as sched
+from netdept.tasks.models import JobRun, SchedulerLease, TaskEffect
+from netdept.tasks.scheduler import PeriodicJob, Scheduler, periodic
 
 UTC = datetime.UTC
 T0 = datetime.datetime(2025, 3, 3, 2, 0, 30, tzinfo=UTC)  # 10:00:30 in Shanghai, a Monday
@@ -118,7 +118,7 @@ def test_periodic_validates_and_registers_jobs():
     with pytest.raises(ValueError):
         periodic("test.bad", "61 * * * *", "x.y")
     try:
-        registered = periodic("test.ok", "*/5 * * * *", "netdept.core.tasks.prune_task_results")
+        registered = periodic("test.ok", "*/5 * * * *", "netdept.tasks.jobs.prune_task_results")
         assert sched.jobs()["test.ok"] is registered
     finally:
         sched.unregister("test.ok")

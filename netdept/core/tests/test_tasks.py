@@ -11,11 +11,12 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from netdept.core import audit, tasks
-from netdept.core.management.commands.nd_worker import beat, reap
+from netdept.core import audit
 from netdept.core.models.audit import AuditRecord
-from netdept.core.models.tasks import TaskEffect, WorkerHeartbeat
 from netdept.core.tests import tasks_for_tests
+from netdept.tasks import jobs as tasks
+from netdept.tasks.management.commands.nd_worker import beat, reap
+from netdept.tasks.models import TaskEffect, WorkerHeartbeat
 
 DB_TASKS = {
     "default": {

@@ -14,10 +14,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from netdept.accounts.models import UserProfile
 from netdept.core import audit
-from netdept.core.models import AuditRecord, CalendarOverride, UserProfile, WorkCalendar
+from netdept.core.models import AuditRecord
 from netdept.core.models.audit import AuditAction
-from netdept.core.workcalendar import (
+from netdept.testing.crud import CrudTests, api_client, ui_client
+from netdept.testing.factories import user_with_role
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import (
     CalendarOverrideService,
     WorkCalendarService,
     WorkSchedule,
@@ -28,8 +32,6 @@ from netdept.core.workcalendar import (
     next_working_instant,
     working_time_between,
 )
-from netdept.testing.crud import CrudTests, api_client, ui_client
-from netdept.testing.factories import user_with_role
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = dt.UTC
@@ -501,10 +503,10 @@ def test_director_sees_calendar_pages_with_the_month_view() -> None:
     director = user_with_role("director")
     c = _client(director)
     with translation.override("en"):
-        r = c.get(reverse("core:workcalendar_list"))
+        r = c.get(reverse("workcal:workcalendar_list"))
         assert r.status_code == 200
         assert cal.name in r.content.decode()
-        r = c.get(reverse("core:workcalendar_detail", args=[cal.pk]), {"month": "2026-02"})
+        r = c.get(reverse("workcal:workcalendar_detail", args=[cal.pk]), {"month": "2026-02"})
     assert r.status_code == 200
     html = r.content.decode()
     assert 'id="nd-month-view"' in html
@@ -519,13 +521,13 @@ def test_director_sees_calendar_pages_with_the_month_view() -> None:
     assert "春节" in html  # holiday names in the user's language (the package knows both)
     assert "?month=2026-03" in html and "?month=2026-01" in html
     UserProfile.objects.update_or_create(user=director, defaults={"language": "en"})
-    r = c.get(reverse("core:workcalendar_detail", args=[cal.pk]), {"month": "2026-02"})
+    r = c.get(reverse("workcal:workcalendar_detail", args=[cal.pk]), {"month": "2026-02"})
     assert "Spring Festival" in r.content.decode()
     # Without a month: the current month and the next; a bad month is ignored.
-    assert c.get(reverse("core:workcalendar_detail", args=[cal.pk])).status_code == 200
-    r = c.get(reverse("core:workcalendar_detail", args=[cal.pk]), {"month": "2026-13"})
+    assert c.get(reverse("workcal:workcalendar_detail", args=[cal.pk])).status_code == 200
+    r = c.get(reverse("workcal:workcalendar_detail", args=[cal.pk]), {"month": "2026-13"})
     assert r.status_code == 200
-    r = c.get(reverse("core:calendaroverride_list"), {"calendar": cal.pk})
+    r = c.get(reverse("workcal:calendaroverride_list"), {"calendar": cal.pk})
     assert r.status_code == 200
     assert "全院停电检修" in r.content.decode()
 
@@ -538,10 +540,10 @@ def test_requester_may_not_see_calendars() -> None:
     )
     requester = user_with_role("requester")
     c = _client(requester)
-    assert c.get(reverse("core:workcalendar_list")).status_code == 403
-    assert c.get(reverse("core:workcalendar_detail", args=[cal.pk])).status_code == 403
-    assert c.get(reverse("core:calendaroverride_list")).status_code == 403
-    assert c.get(reverse("core:calendaroverride_detail", args=[override.pk])).status_code == 403
+    assert c.get(reverse("workcal:workcalendar_list")).status_code == 403
+    assert c.get(reverse("workcal:workcalendar_detail", args=[cal.pk])).status_code == 403
+    assert c.get(reverse("workcal:calendaroverride_list")).status_code == 403
+    assert c.get(reverse("workcal:calendaroverride_detail", args=[override.pk])).status_code == 403
     assert AuditRecord.objects.filter(action=AuditAction.DENIED, actor=requester).exists()
 
 
@@ -551,10 +553,10 @@ def test_team_scoped_engineer_reads_but_does_not_change_global_overrides() -> No
     cal = default_calendar()
     CalendarOverride.objects.create(calendar=cal, date=D("2026-03-06"), is_working_day=False)
     c = _client(user_with_role("engineer"))
-    r = c.get(reverse("core:calendaroverride_list"))
+    r = c.get(reverse("workcal:calendaroverride_list"))
     assert r.status_code == 200
     assert "2026-03-06" in r.content.decode()
-    assert c.get(reverse("core:calendaroverride_add")).status_code == 403
+    assert c.get(reverse("workcal:calendaroverride_add")).status_code == 403
 
 
 @pytest.mark.django_db
@@ -564,7 +566,7 @@ def test_form_and_api_refuse_bad_working_periods() -> None:
     c = ui_client(director)
     with translation.override("en"):
         r = c.post(
-            reverse("core:workcalendar_add"),
+            reverse("workcal:workcalendar_add"),
             {
                 "name": "坏日历",
                 "time_zone": "Asia/Shanghai",
@@ -574,13 +576,13 @@ def test_form_and_api_refuse_bad_working_periods() -> None:
         assert r.status_code == 422
         assert "overlap or are out of order" in str(r.context["form"].errors["working_periods"])
         r = c.post(
-            reverse("core:workcalendar_add"),
+            reverse("workcal:workcalendar_add"),
             {"name": "坏日历", "time_zone": "Asia/Shanghai", "working_periods": "8点半到12点"},
         )
         assert r.status_code == 422
         assert "working_periods" in r.context["form"].errors
         r = api_client(director).post(
-            reverse("core-workcalendar-list"),
+            reverse("workcal-workcalendar-list"),
             {
                 "name": "坏日历",
                 "time_zone": "Asia/Shanghai",
@@ -594,7 +596,7 @@ def test_form_and_api_refuse_bad_working_periods() -> None:
     assert not WorkCalendar.objects.filter(name="坏日历").exists()
 
     r = c.post(
-        reverse("core:workcalendar_add"),
+        reverse("workcal:workcalendar_add"),
         {
             "name": "好日历",
             "time_zone": "Asia/Shanghai",
@@ -607,7 +609,7 @@ def test_form_and_api_refuse_bad_working_periods() -> None:
         ["14:00", "18:00"],
     ]
     edit = c.get(
-        reverse("core:workcalendar_edit", args=[WorkCalendar.objects.get(name="好日历").pk])
+        reverse("workcal:workcalendar_edit", args=[WorkCalendar.objects.get(name="好日历").pk])
     )
     assert "08:00-12:00, 14:00-18:00" in edit.content.decode()
 
@@ -647,7 +649,7 @@ class TestWorkCalendarCrud(CrudTests):
 
 class TestCalendarOverrideCrud(CrudTests):
     model = CalendarOverride
-    extra_perms = ["core.view_workcalendar"]
+    extra_perms = ["workcal.view_workcalendar"]
     key_field = "note"
 
     def make(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from netdept.core import audit, holidays, permissions, services
+from netdept.core import audit, permissions, services
 from netdept.core.context_processors import add_nav, in_navigation
 from netdept.core.display import field_label
 from netdept.core.export import response as export_response
@@ -26,6 +27,17 @@ from netdept.core.models.audit import AuditAction, AuditRecord
 from netdept.core.registry import PAGES
 
 SEARCH_LIMIT = 10
+
+#: Alerts at the top of the home page, contributed by modules above core (the working calendar
+#: warns about unknown public holidays): each takes the request and answers HTML, or "".
+HomeAlert = Callable[[HttpRequest], str]
+_home_alerts: list[HomeAlert] = []
+
+
+def register_home_alert(alert: HomeAlert) -> None:
+    if alert not in _home_alerts:
+        _home_alerts.append(alert)
+
 
 add_nav(
     "system",
@@ -63,9 +75,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
                 action__in=[AuditAction.LOGIN, AuditAction.LOGOUT]
             )[:8]
         )
-    calendars_missing = []
-    if permissions.has_perm(user, "core.add_calendaroverride"):
-        calendars_missing = holidays.calendars_missing(timezone.localdate())
+    alerts = [html for html in (alert(request) for alert in _home_alerts) if html]
     return render(
         request,
         "core/home.html",
@@ -74,7 +84,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
             "roles": roles,
             "cards": cards,
             "recent": recent,
-            "calendars_missing": calendars_missing,
+            "alerts": alerts,
         },
     )
 

@@ -30,8 +30,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from netdept.core import permissions
-from netdept.core.models.notifications import Delivery, InboxMessage
 from netdept.core.tests.notify_helpers import make_channel
+from netdept.notify.models import Delivery, InboxMessage
 from netdept.org.models import AccountGrant, Role, RoleAssignment
 from netdept.org.roles import BUILTIN_ROLES, PRIVILEGED, _split, sync_builtin_roles
 from netdept.org.services import AccountService, RoleAssignmentService, RoleService

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-from netdept.core.workcalendar import WorkSchedule
+from netdept.workcal.schedule import WorkSchedule
 
 BATCH = 1000
 RUNNING = ("new", "accepted", "in_progress")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.org.models import Person, Team
 from netdept.workorders.models import MAX_REASON, Priority, WorkOrder
 from netdept.workorders.services.common import _text

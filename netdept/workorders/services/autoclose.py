@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from netdept.core.workcalendar import WorkSchedule, default_calendar
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import Status, WorkOrder
 from netdept.workorders.services.common import autoclose_days
 from netdept.workorders.services.transitions import close

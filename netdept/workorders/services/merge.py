@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.workorders import sla
 from netdept.workorders.models import Comment, Status, WorkOrder
 from netdept.workorders.services.engine import _data, _to_requester, _transition

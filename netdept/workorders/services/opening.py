@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from netdept.core import audit
 from netdept.core.machines import field_limit
 from netdept.core.models.audit import AuditAction
-from netdept.core.notifications import notify
 from netdept.core.services import require
+from netdept.notify import notify
 from netdept.org.models import Person
 from netdept.workorders import sla
 from netdept.workorders.models import Category, Kind, Level, Priority, Source, Status, WorkOrder

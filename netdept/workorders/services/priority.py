@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from netdept.core.machines import field_limit
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.workorders import sla
 from netdept.workorders.models import (
     Level,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from netdept.core import audit
 from netdept.core.machines import field_limit
 from netdept.core.models.audit import AuditAction
-from netdept.core.notifications import notify
+from netdept.notify import notify
 from netdept.workorders.models import Comment, Status, WaitingOn, WorkOrder, WorkRecord
 from netdept.workorders.services.common import _deny, _refuse, _text, person_of
 from netdept.workorders.services.engine import (

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from netdept.core.machines import field_limit
-from netdept.core.notifications import notify
-from netdept.core.workcalendar import WorkSchedule, default_calendar
+from netdept.notify import notify
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders import sla
 from netdept.workorders.models import MAX_REASON, OPEN_STATUSES, Kind, Status, WaitingOn, WorkOrder
 from netdept.workorders.services.common import _text, person_of, reopen_days, reopen_deadline

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from netdept.core.workcalendar import WorkSchedule
+from netdept.workcal.schedule import WorkSchedule
 from netdept.workorders.models import WorkOrder
 from netdept.workorders.sla.policies import (
     RESOLUTION,

@@ -12,8 +12,8 @@ from typing import Any, Final
 from django.db import transaction
 from django.db.models import Q
 
-from netdept.core.notifications import notify
-from netdept.core.workcalendar import WorkSchedule
+from netdept.notify import notify
+from netdept.workcal.schedule import WorkSchedule
 from netdept.workorders.models import EscalationRule, Priority, SlaEvent, WorkOrder
 from netdept.workorders.sla.clock import _due, _elapsed, reached
 from netdept.workorders.sla.events import _iso

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from netdept.core.workcalendar import WorkSchedule
+from netdept.workcal.schedule import WorkSchedule
 from netdept.workorders.models import SlaEvent, WorkOrder
 from netdept.workorders.sla.clock import (
     _due,

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 
-from netdept.core.models import CalendarOverride, WorkCalendar
-from netdept.core.workcalendar import WorkSchedule, default_calendar
+from netdept.workcal.models import CalendarOverride, WorkCalendar
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import EscalationRule, SlaPolicy, WorkOrder
 from netdept.workorders.sla.clock import step_instant
 from netdept.workorders.sla.ladder import Step, active_rules, ladder
@@ -174,7 +174,8 @@ def refresh_next_checks(policy_ids: Iterable[int] | None = None, *, batch: int =
 # --- what the instants depend on changed ----------------------------------------------------
 def _queue(using: str, policy_ids: list[int] | None = None, calendar_id: int | None = None) -> None:
     def run() -> None:
-        from netdept.workorders.tasks import refresh_sla_next_checks
+        # tasks imports this module (its jobs call it): the task is looked up when queued.
+        from netdept.workorders.tasks import refresh_sla_next_checks  # cycle: see above
 
         try:
             refresh_sla_next_checks.enqueue(policy_ids=policy_ids, calendar_id=calendar_id)

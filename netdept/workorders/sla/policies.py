@@ -8,8 +8,8 @@ from typing import Final, Literal
 
 from django.db.models import Q
 
-from netdept.core.models import WorkCalendar
-from netdept.core.workcalendar import WorkSchedule, default_calendar
+from netdept.workcal.models import WorkCalendar
+from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import MAX_SLA_MINUTES, Category, SlaPolicy, Status, WorkOrder
 
 Target = Literal["response", "resolution"]

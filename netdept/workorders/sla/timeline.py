@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
-from netdept.core.workcalendar import WorkSchedule
+from netdept.workcal.schedule import WorkSchedule
 from netdept.workorders.models import SlaEvent, WorkOrder
 from netdept.workorders.sla.policies import RESPONSE, calendar_of
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from netdept.core.models import CalendarOverride, WorkCalendar
 from netdept.core.registry import page_for
 from netdept.testing.crud import api_client, ui_client
 from netdept.testing.factories import (
@@ -24,6 +23,7 @@ from netdept.testing.factories import (
     user_with_perms,
     user_with_role,
 )
+from netdept.workcal.models import CalendarOverride, WorkCalendar
 from netdept.workorders import services, sla
 from netdept.workorders.models import (
     MAX_SLA_MINUTES,

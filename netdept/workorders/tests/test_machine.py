@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from netdept.accounts.models import UserProfile
 from netdept.core.machines import check_machines
-from netdept.core.models.accounts import UserProfile
 from netdept.testing.clients import denials
 from netdept.testing.factories import user_with_role
 from netdept.workorders import forms as wo_forms

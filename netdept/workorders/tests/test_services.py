@@ -15,7 +15,7 @@ from django.db import connection, connections
 from freezegun import freeze_time
 
 from netdept.core import audit
-from netdept.core.models.notifications import InboxMessage
+from netdept.notify.models import InboxMessage
 from netdept.org.models import RoleAssignment
 from netdept.testing.factories import (
     DepartmentFactory,
@@ -528,7 +528,7 @@ def test_auto_close_after_working_days(w: World):
 
 
 def test_auto_close_task_is_registered():
-    from netdept.core import scheduler
+    from netdept.tasks import scheduler
 
     scheduler.discover()
     assert "workorders.close_resolved" in scheduler.jobs()

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
+from django.core.servers.basehttp import get_internal_wsgi_application
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -175,7 +176,7 @@ class Command(NetDeptCommand):
             timeout=opts["timeout"],
             loglevel={0: "warning", 1: "info"}.get(opts["verbosity"], "debug"),
         )
-        from netdept.wsgi import application
+        application = get_internal_wsgi_application()  # settings.WSGI_APPLICATION
 
         host = opts["host"] if ":" not in opts["host"] else f"[{opts['host']}]"
         self.stdout.write(
