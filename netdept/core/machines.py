@@ -58,11 +58,19 @@ class Who:
     permission: str = ""
     test: Predicate | None = None
 
-    def allows(self, user: Any, obj: Any) -> bool:
+    def allows(self, user: Any, obj: Any, memo: dict[str, bool] | None = None) -> bool:
+        """``memo`` keeps the answers of permission checks on ``obj`` for one reading of the
+        allowed transitions (one query per permission, not one per transition)."""
         if user is None:
             return True  # the system (tasks, commands)
-        if self.permission and not permissions.has_perm(user, self.permission, obj):
-            return False
+        if self.permission:
+            if memo is None or self.permission not in memo:
+                held = permissions.has_perm(user, self.permission, obj)
+                if memo is None:
+                    return held and (self.test is None or bool(self.test(user, obj)))
+                memo[self.permission] = held
+            if not memo[self.permission]:
+                return False
         return self.test is None or bool(self.test(user, obj))
 
 
@@ -380,21 +388,25 @@ class Machine:
         return tuple(t.who) or self.default_who
 
     # --- who may do what now ---------------------------------------------------------------
-    def may(self, user: Any, obj: Any, name: str) -> bool:
+    def may(self, user: Any, obj: Any, name: str, memo: dict[str, bool] | None = None) -> bool:
         """May ``user`` take ``name`` on ``obj`` (ignoring the state)?"""
-        return any(w.allows(user, obj) for w in self.who_of(self.transitions[name]))
+        return any(w.allows(user, obj, memo) for w in self.who_of(self.transitions[name]))
 
-    def is_available(self, obj: Any, user: Any, name: str) -> bool:
+    def is_available(
+        self, obj: Any, user: Any, name: str, memo: dict[str, bool] | None = None
+    ) -> bool:
         t = self.transitions[name]
         return (
             t.from_state(self.state_of(obj))
             and (t.when is None or bool(t.when(obj)))
-            and self.may(user, obj, name)
+            and self.may(user, obj, name, memo)
         )
 
     def allowed(self, obj: Any, user: Any) -> list[str]:
-        """The names of the transitions ``user`` may take on ``obj`` now, in order."""
-        return [n for n in self.transitions if self.is_available(obj, user, n)]
+        """The names of the transitions ``user`` may take on ``obj`` now, in order (each
+        permission on ``obj`` is asked once)."""
+        memo: dict[str, bool] = {}
+        return [n for n in self.transitions if self.is_available(obj, user, n, memo)]
 
     def available(
         self,

@@ -363,12 +363,27 @@ class Paginator:
         number = max(1, number)
         start = (number - 1) * self.per_page
         qs = self._annotated(self.queryset) if self.keys is not None else self.queryset
-        rows = list(qs[start : start + self.per_page + 1])
+        if self.want_count and self._count is None and start + self.per_page <= self.cap:
+            rows = self._counted_window(qs, start)
+        else:
+            rows = list(qs[start : start + self.per_page + 1])
         has_next = len(rows) > self.per_page
         rows = rows[: self.per_page]
         if not rows and number > 1:
             raise EmptyPage(number)
         return self._window(rows, number, has_next, has_previous=number > 1)
+
+    def _counted_window(self, qs: models.QuerySet[Any], start: int) -> list[Any]:
+        """A page inside the counted window, in two queries instead of the rows and a count:
+        the ordered primary keys up to the cap (their number is the count; no joins, no
+        columns), then the page's rows by primary key."""
+        pks = list(self.queryset.values_list("pk", flat=True)[: self.cap + 1])
+        self._count = len(pks)
+        wanted = pks[start : start + self.per_page + 1]
+        if not wanted:
+            return []
+        by_pk = {obj.pk: obj for obj in qs.filter(pk__in=wanted)}
+        return [by_pk[pk] for pk in wanted if pk in by_pk]
 
     def _keyset(self, cursor: str, reverse: bool) -> Window:
         assert self.keys is not None

@@ -226,7 +226,8 @@ class DeskView(DeskFilterMixin, ObjectListView):
         paginator = self.get_paginator(qs)
         number = min(parse_positive(get.get("page"), 1, 10**9), MAX_PAGE)
         try:
-            if number <= OFFSET_PAGES or paginator.keys is None:
+            within_count = number * paginator.per_page <= COUNT_CAP  # read with the count
+            if number <= OFFSET_PAGES or within_count or paginator.keys is None:
                 return paginator.page(page=number)
             cursor = seek_cursor(paginator, number)
             if cursor is not None:
