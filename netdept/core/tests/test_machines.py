@@ -305,7 +305,8 @@ def test_page_refusals(dept: Department, editor: Any, viewer: Any) -> None:
     with translation.override("zh-hans"):  # the users' language here
         served = MACHINE.state_label("served")
     assert r.status_code == 200
-    assert f"while the record is {served}." in r.content.decode()  # the default refusal
+    # the default refusal, in the user's language
+    assert f"记录处于“{served}”状态时不能进行此操作。" in r.content.decode()
     Department.objects.filter(pk=dept.pk).update(kind=DepartmentKind.NETWORK, is_active=False)
     r = c.post(reverse("org:machinedept_transition", args=[dept.pk, "served"]))
     assert r.status_code == 403  # "served": an active department only

@@ -18,15 +18,11 @@
     f.querySelectorAll("[data-nd-bulk-action]").forEach(function (b) { b.disabled = picked === 0; });
     var out = f.querySelector("[data-nd-selected-count]");
     if (out) {
-      out.textContent = picked === 0 ? "" : (all && all.checked ? "" : interpolate(
-        ngettext("%s selected", "%s selected", picked), [picked]));
+      // the text comes translated from the template ("__N__ selected" / "已选择 __N__ 条")
+      var text = (out.getAttribute("data-nd-text") || "__N__").replace("__N__", String(picked));
+      out.textContent = picked === 0 || (all && all.checked) ? "" : text;
     }
   }
-  function interpolate(fmt, args) {
-    if (window.interpolate) return window.interpolate(fmt, args);
-    return fmt.replace("%s", String(args[0]));
-  }
-  function ngettext(s, p, n) { return window.ngettext ? window.ngettext(s, p, n) : (n === 1 ? s : p); }
   document.addEventListener("change", function (ev) {
     var t = ev.target;
     if (!(t instanceof HTMLInputElement)) return;

@@ -25,9 +25,8 @@
     var out = document.getElementById("wo-selected-count");
     if (!out) { return; }
     var n = document.querySelectorAll("#wo-desk-table tbody input[name=ids]:checked").length;
-    var fmt = window.interpolate && window.ngettext
-      ? window.interpolate(window.ngettext("%s selected", "%s selected", n), [n])
-      : n + " ✓";
+    // the text comes translated from the template: "__N__ selected" / "已选择 __N__ 条"
+    var fmt = (out.getAttribute("data-nd-text") || "__N__").replace("__N__", String(n));
     out.textContent = n ? fmt : "";
   }
 
