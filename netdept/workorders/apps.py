@@ -23,6 +23,7 @@ class WorkOrdersConfig(AppConfig):
         from netdept.workorders import (  # ready(): these need the app registry
             registry,  # noqa: F401  (pages, navigation)
             sla,  # noqa: F401  (signal receivers, in every process)
+            tabs,  # noqa: F401  (the order page's tabs, registered on WorkOrder)
         )
 
         post_migrate.connect(

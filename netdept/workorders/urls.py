@@ -43,4 +43,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:ref>/", views_order.order_view, name="order"),
     path("<str:ref>/do/<str:action>/", views_order.action_view, name="action"),
     path("<str:ref>/history/", views_order.history_view, name="order_history"),
+    path("<str:ref>/tab/<slug:key>/", views_order.tab_view, name="order_tab"),
 ]

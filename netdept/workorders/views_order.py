@@ -1,7 +1,9 @@
-"""The staff page of one work order: facts, action forms (HTMX, from the state machine
-``netdept.workorders.machines``), conversation, work records,
-attachments, SLA timeline and history; the permission-checked attachment download; the phone
-desk's "file for a caller" form.
+"""The staff page of one work order — the generic detail view (``OrderView``, a subclass of
+``ObjectDetailView`` through its hooks) with the facts, the action buttons and forms of the
+state machine (``netdept.workorders.machines``, HTMX) and the tabs registered on ``WorkOrder``
+(``netdept.workorders.tabs``: conversation, work records, attachments, SLA timeline, merged
+orders) plus history; one tab (``OrderTabView``) and the history (``OrderHistoryView``); the
+permission-checked attachment download; the phone desk's "file for a caller" form.
 
 Thin: every change goes through ``netdept.workorders.services``; the services check the rules
 and the permissions, these views parse input and show the answer (field errors, a conflict).
@@ -9,36 +11,46 @@ and the permissions, these views parse input and show the answer (field errors, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from netdept.core import audit, permissions
 from netdept.core import services as core_services
-from netdept.core.history import entries as history_entries
 from netdept.core.models.audit import AuditAction
 from netdept.core.views.crud import apply_errors
+from netdept.core.views.generic import (
+    BoundTab,
+    HistoryView,
+    ObjectDetailView,
+    PageView,
+    TabView,
+    page_tabs,
+)
 from netdept.core.views.transitions import handle_transition
 from netdept.workorders import forms as wo_forms
-from netdept.workorders import services, sla
+from netdept.workorders import services, tabs
 from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, WorkOrder
+from netdept.workorders.registry import WORKORDER_PAGE
 from netdept.workorders.views_desk import due_info, require_desk
 
-VIEW_INTERNAL = "workorders.view_internal_comment"
-CHANGE = "workorders.change_workorder"
-#: images a browser may show inline (never SVG: it can carry scripts)
-INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+VIEW_INTERNAL = tabs.VIEW_INTERNAL
+CHANGE = tabs.CHANGE
+INLINE_TYPES = tabs.INLINE_TYPES
+action_url = tabs.action_url
 
 
 # --- who may read the staff page ----------------------------------------------------------------
@@ -47,7 +59,7 @@ def require_reader(user: Any) -> None:
     orders (engineers, leads, the director) or to read internal notes (the auditor). Requesters
     hold neither and follow their orders on the portal. Which orders: ``get_order`` (404)."""
     core_services.require(user, "view", WorkOrder)
-    if permissions.has_perm(user, CHANGE) or permissions.has_perm(user, VIEW_INTERNAL):
+    if tabs.may_read(user):
         return
     audit.record(
         AuditAction.DENIED,
@@ -61,16 +73,21 @@ def require_reader(user: Any) -> None:
 
 
 # --- lookups ----------------------------------------------------------------------------------
-def get_order(request: HttpRequest, ref: str) -> WorkOrder:
-    """The order by number (or primary key) among those the user can see, else 404."""
-    qs = services.visible_orders(request.user)
+def find_order(qs: QuerySet[WorkOrder], ref: str) -> WorkOrder:
+    """The order of ``qs`` by number (or primary key), else 404."""
     q = Q(number=ref)
     if ref.isascii() and ref.isdigit() and len(ref) < 18:  # "²" is a digit, not a number
         q |= Q(pk=int(ref))
-    order = qs.select_related("sla_policy", "merged_into").filter(q).order_by().first()
+    order = qs.filter(q).order_by().first()
     if order is None:
         raise Http404
     return order
+
+
+def get_order(request: HttpRequest, ref: str) -> WorkOrder:
+    """The order by number (or primary key) among those the user can see, else 404."""
+    qs = services.visible_orders(request.user).select_related("sla_policy", "merged_into")
+    return find_order(qs, ref)
 
 
 def order_url(order: WorkOrder) -> str:
@@ -78,10 +95,6 @@ def order_url(order: WorkOrder) -> str:
 
 
 # --- the actions: from the state machine -----------------------------------------------------
-def action_url(order: WorkOrder, name: str) -> str:
-    return reverse("workorders:action", args=[order.number, name])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_view(request: HttpRequest, ref: str, action: str) -> HttpResponse:
@@ -109,62 +122,121 @@ def action_view(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     )
 
 
-# --- the order page ---------------------------------------------------------------------------
-@login_required
-@require_safe
-def order_view(request: HttpRequest, ref: str) -> HttpResponse:
-    require_reader(request.user)
-    order = get_order(request, ref)
-    user = request.user
-    can_desk = permissions.has_perm(user, CHANGE)
-    # The action forms here are the desk's (``require_desk``): a reader without the change
-    # right (the auditor) gets none, even where the requester's side would allow a comment.
-    offered = WORKORDER_MACHINE.available(order, user, action_url) if can_desk else []
-    see_internal = permissions.has_perm(user, VIEW_INTERNAL)
-    comments = services.visible_comments(user, order)
-    now = timezone.now()
-    ctx = {
-        "order": order,
-        "transitions": offered,
-        "buttons": [(t.name, t) for t in offered if t.group == ""],
-        "inline": [(t.name, t) for t in offered if t.group == "inline"],
-        "comments": list(comments),
-        "records": list(order.records.select_related("person")),
-        "attachments": list(order.attachments.select_related("uploaded_by")),
-        # by id: the merged_into index serves it (ordering by date, SQLite walks the whole
-        # date index instead)
-        "merged": list(order.merged.only("pk", "number", "title").order_by("pk")),
-        "timeline": sla_timeline(order),
-        "see_internal": see_internal,
-        "response_due": due_info(
-            order, order.response_due if not order.responded_at else None, now
-        ),
-        "resolution_due": due_info(order, order.resolution_due, now),
-        "can_history": permissions.has_perm(user, "core.view_history"),
-        "can_desk": can_desk,
-        "inline_types": INLINE_TYPES,
-    }
-    return render(request, "workorders/order/order.html", ctx)
+# --- the order page: the generic detail view, its tabs and history -------------------------------
+class OrderMixin(PageView):
+    """One order of the user's visible orders, by ``<ref>`` (number or id): 403 (audited) for
+    those who may not read the staff page (requesters use the portal), 404 for an order the
+    user may not see."""
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        require_reader(self.user)
+        return services.visible_orders(self.user).select_related("sla_policy", "merged_into")
+
+    def get_object(self) -> WorkOrder:
+        return find_order(self.get_queryset(), str(self.kwargs.get("ref", "")))
+
+
+class OrderView(OrderMixin, ObjectDetailView):
+    """The staff page of one order (``workorders:order``): the facts, the machine's buttons,
+    and the tabs registered on ``WorkOrder`` (``workorders/tabs.py``) plus history; the open
+    tab (``?tab=<key>``, else the conversation) is drawn with the page, the others load by
+    htmx from ``workorders:order_tab``."""
+
+    template_name = "workorders/order/order.html"
+
+    def get_queryset(self) -> QuerySet[WorkOrder]:
+        return tabs.with_counts(super().get_queryset(), self.user)
+
+    def get_fields(self, obj: Any) -> list[tuple[str, Any]]:
+        """None as a list: the template's facts card draws the order's fields in its own
+        layout (due times, rating, merged orders)."""
+        return []
+
+    #: the order's own sections, drawn with the page (as before they were tabs of the generic
+    #: stack); other tabs (history, tabs other apps register) load by htmx when opened
+    eager_tabs: frozenset[str] = frozenset(
+        {"conversation", "records", "attachments", "sla", "merged"}
+    )
+
+    def get_tabs(self, obj: Any) -> list[BoundTab]:
+        result: list[BoundTab] = []
+        for tab in page_tabs(self.page):
+            if not tab.allowed(self.user, obj):
+                continue
+            if tab.key == "merged" and not getattr(obj, "n_merged", 0):
+                continue  # drawn only for an order others were merged into
+            badge = tab.badge(self.request, obj) if tab.badge else None
+            result.append(OrderTab(tab, tab_url(obj, tab.key), badge))
+        asked = self.request.GET.get("tab", "")
+        keys = [t.key for t in result]
+        active = asked if asked in keys else tabs.DEFAULT_TAB
+        for bound in result:
+            bound.active = bound.key == active
+        self.tabs = result
+        return result
+
+    def get_transitions(self, obj: Any) -> list[Any]:
+        return tabs.offered(self.user, obj)
+
+    def tab_html(self, tab: BoundTab, order: WorkOrder) -> str:
+        result = tab.tab.view(self.request, order)
+        html = result.content.decode() if isinstance(result, HttpResponse) else result
+        return mark_safe(html)  # noqa: S308 (a rendered template)
+
+    def get_extra_context(self, **kwargs: Any) -> dict[str, Any]:
+        order: WorkOrder = kwargs["obj"]
+        for bound in self.tabs:
+            if isinstance(bound, OrderTab) and (bound.active or bound.key in self.eager_tabs):
+                bound.html = self.tab_html(bound, order)
+        offered = self.get_transitions(order)
+        now = timezone.now()
+        return {
+            "order": order,
+            "buttons": [(t.name, t) for t in offered if t.group == ""],
+            "inline": [(t.name, t) for t in offered if t.group == "inline"],
+            "merged": tabs.merged_orders(order) if getattr(order, "n_merged", 0) else [],
+            "response_due": due_info(
+                order, order.response_due if not order.responded_at else None, now
+            ),
+            "resolution_due": due_info(order, order.resolution_due, now),
+            "can_desk": permissions.has_perm(self.user, CHANGE),
+        }
+
+
+@dataclass
+class OrderTab(BoundTab):
+    """A tab of the order page, with its content when drawn with the page."""
+
+    html: str = ""
+
+
+class OrderTabView(OrderMixin, TabView):
+    """One tab of the order page (``workorders:order_tab``, ``<ref>/tab/<key>/``)."""
+
+
+class OrderHistoryView(OrderMixin, HistoryView):
+    """The order's history (``workorders:order_history``): the audit entries, the history
+    tab's content (a fragment, also without htmx)."""
+
+    template_name = "core/_history.html"
+    partial_template_name = "core/_history.html"
+
+
+def tab_url(order: WorkOrder, key: str) -> str:
+    return reverse("workorders:order_tab", args=[order.number, key])
+
+
+def _page_view(cls: type[PageView]) -> Any:
+    return login_required(cls.as_view(page=WORKORDER_PAGE))
+
+
+order_view = _page_view(OrderView)
+tab_view = _page_view(OrderTabView)
+history_view = _page_view(OrderHistoryView)
 
 
 def sla_timeline(order: WorkOrder) -> list[dict[str, Any]]:
-    timeline = getattr(sla, "timeline", None)
-    return list(timeline(order)) if timeline else []
-
-
-@login_required
-@require_safe
-def history_view(request: HttpRequest, ref: str) -> HttpResponse:
-    require_reader(request.user)
-    order = get_order(request, ref)
-    if not permissions.has_perm(request.user, "core.view_history"):
-        audit.record(
-            AuditAction.DENIED, order, actor=request.user, extra={"permission": "core.view_history"}
-        )
-        raise PermissionDenied("core.view_history")
-    records = audit.history(order).select_related("actor", "actor__person")[:200]
-    entries = history_entries(WorkOrder, records)
-    return render(request, "core/_history.html", {"obj": order, "entries": entries})
+    return tabs.sla_timeline(order)
 
 
 # --- attachments ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -431,6 +431,15 @@ def page_tabs(page: Page) -> list[Tab]:
     return sorted(by_key.values(), key=lambda t: (t.order, t.key))
 
 
+def _object_url(page: Page, view: str, obj: Any) -> str:
+    """The URL of one of the object's generated views ("" for a page that routes its own
+    screens, ``ui=False``, like the work-order page)."""
+    try:
+        return reverse(page.url_name(view), args=[obj.pk])
+    except NoReverseMatch:
+        return ""
+
+
 class ObjectDetailView(PageView):
     template_name = "core/detail.html"
 
@@ -480,9 +489,9 @@ class ObjectDetailView(PageView):
             "active_tab": next((t.key for t in tabs if t.active), "details"),
             "panels": self.get_panels(obj),
             "transitions": self.get_transitions(obj),
-            "edit_url": reverse(page.url_name("edit"), args=[obj.pk]),
-            "delete_url": reverse(page.url_name("delete"), args=[obj.pk]),
-            "history_url": reverse(page.url_name("history"), args=[obj.pk]),
+            "edit_url": _object_url(page, "edit", obj),
+            "delete_url": _object_url(page, "delete", obj),
+            "history_url": _object_url(page, "history", obj),
         }
         if page.extra_detail:
             ctx.update(page.extra_detail(request, obj))
