@@ -27,7 +27,9 @@ from django.views.i18n import JavaScriptCatalog
 from netdept.accounts import views as accounts
 from netdept.accounts import views_security as security
 from netdept.core.registry import PAGES
+from netdept.core.views import audit as audit_views
 from netdept.core.views import pages
+from netdept.core.views import search as search_views
 from netdept.core.views.crud import urls_for
 
 DEFAULT_PREFIXES = {"auth": "system"}  # apps that are not ours
@@ -85,8 +87,8 @@ def app_urlpatterns(config: AppConfig) -> list[URLPattern | URLResolver]:
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", pages.home_view, name="home"),
-    path("search/", pages.search_view, name="search"),
-    path("audit/", pages.audit_list_view, name="audit_list"),
+    path("search/", search_views.search_view, name="search"),
+    path("audit/", audit_views.audit_list_view, name="audit_list"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("accounts/preferences/", accounts.preferences_view, name="preferences"),

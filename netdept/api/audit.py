@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 
 from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.core.views.pages import AuditFilterSet
+from netdept.core.views.audit import AuditFilterSet
 
 
 class AuditRecordSerializer(serializers.ModelSerializer[AuditRecord]):
