@@ -18,7 +18,7 @@ from netdept.accounts.models import UserProfile
 from netdept.core import audit
 from netdept.core.models import AuditRecord
 from netdept.core.models.audit import AuditAction
-from netdept.testing.crud import CrudTests, api_client, ui_client
+from netdept.testing.crud import api_client, ui_client
 from netdept.testing.factories import user_with_role
 from netdept.workcal.models import CalendarOverride, WorkCalendar
 from netdept.workcal.schedule import (
@@ -612,66 +612,3 @@ def test_form_and_api_refuse_bad_working_periods() -> None:
         reverse("workcal:workcalendar_edit", args=[WorkCalendar.objects.get(name="好日历").pk])
     )
     assert "08:00-12:00, 14:00-18:00" in edit.content.decode()
-
-
-# --- generated CRUD + permission tests -------------------------------------------------------
-class TestWorkCalendarCrud(CrudTests):
-    model = WorkCalendar
-    not_stored = {"working_periods"}  # the form takes text, the model keeps pairs
-
-    def make(self) -> Any:
-        return make_calendar()
-
-    def valid_data(self) -> dict[str, Any]:
-        return {
-            "name": f"工作日历{next(_seq)}",
-            "time_zone": "Asia/Shanghai",
-            "around_the_clock": False,
-            "working_periods": "08:00-12:00, 14:00-18:00",
-            "is_default": False,
-        }
-
-    def update_data(self, obj: Any) -> dict[str, Any]:
-        return {
-            "name": f"{obj.name}（夏季）",
-            "time_zone": "Asia/Urumqi",
-            "around_the_clock": True,
-            "working_periods": "",
-            "is_default": True,
-        }
-
-    def api_valid_data(self) -> dict[str, Any]:
-        return self.valid_data() | {"working_periods": [["08:00", "12:00"], ["14:00", "18:00"]]}
-
-    def api_update_data(self, obj: Any) -> dict[str, Any]:
-        return self.update_data(obj) | {"working_periods": []}
-
-
-class TestCalendarOverrideCrud(CrudTests):
-    model = CalendarOverride
-    extra_perms = ["workcal.view_workcalendar"]
-    key_field = "note"
-
-    def make(self) -> Any:
-        return CalendarOverride.objects.create(
-            calendar=make_calendar(),
-            date=D("2026-03-06"),
-            is_working_day=False,
-            note=f"停电{next(_seq)}",
-        )
-
-    def valid_data(self) -> dict[str, Any]:
-        return {
-            "calendar": make_calendar().pk,
-            "date": D("2026-10-08"),
-            "is_working_day": False,
-            "note": "补休",
-        }
-
-    def update_data(self, obj: Any) -> dict[str, Any]:
-        return {
-            "calendar": obj.calendar_id,
-            "date": obj.date,
-            "is_working_day": True,
-            "note": "加班",
-        }
