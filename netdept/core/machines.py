@@ -108,6 +108,9 @@ class Field:
     rows: int = 3
     error_messages: dict[str, Any] | None = None
     hidden: bool = False
+    #: ``when(obj)``: is the field asked for on this object (e.g. a lead's registration
+    #: number)? When not, the object's form (``Machine.form_for``) leaves it out.
+    when: Callable[[Any], bool] | None = None
 
     def form_field(self, model: type[models.Model]) -> forms.Field:
         kw: dict[str, Any] = {}
@@ -451,9 +454,12 @@ class Machine:
         """The form of ``name``: bound to ``data``/``files`` if given, else with the initial
         values of ``obj``."""
         cls = self.form_class(name)
-        if data is not None:
-            return cls(data, files)
-        return cls(initial=self.initial(name, obj))
+        form = cls(data, files) if data is not None else cls(initial=self.initial(name, obj))
+        if obj is not None:
+            for f in self.transitions[name].fields:
+                if f.when is not None and not f.when(obj):
+                    form.fields.pop(f.name, None)
+        return form
 
     @functools.cache  # noqa: B019
     def serializer_for(self, name: str) -> type[serializers.Serializer[Any]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netdept.core.machines import model_form_field
 from netdept.org.models import Person, Team
+from netdept.workorders import services
 from netdept.workorders.models import (
     Category,
     Kind,
@@ -85,9 +86,18 @@ class MultipleFileField(forms.FileField):
 
 
 class OnBehalfForm(forms.Form):
-    """The service desk files an order for a caller (phone desk)."""
+    """The service desk files an order for a caller (phone desk). The caller is chosen with
+    the type-ahead of the page (``workorders:new`` answers it) and sent as ``requester``."""
 
-    requester = forms.ModelChoiceField(label=_("requester"), queryset=Person.objects.none())
+    requester = forms.ModelChoiceField(
+        label=_("caller"),
+        queryset=Person.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the caller: type a name, phone or employee number."),
+            "invalid_choice": _("Choose the caller again: this one cannot be found."),
+        },
+    )
     kind = forms.ChoiceField(label=_("kind"), choices=Kind.choices, initial=Kind.FAULT)
     category = forms.ModelChoiceField(
         label=_("category"), queryset=Category.objects.filter(is_active=True)
@@ -106,6 +116,7 @@ class OnBehalfForm(forms.Form):
         label=_("urgency"), choices=Level.choices, coerce=int, initial=Level.MEDIUM
     )
     source = forms.ChoiceField(label=_("source"), choices=Source.choices, initial=Source.PHONE)
+    # Leads only (the page shows it when the kind is "lead"; for other kinds it is dropped).
     registration_no = model_form_field(WorkOrder, "registration_no", required=False)
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
@@ -113,14 +124,56 @@ class OnBehalfForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The service desk takes calls from anyone in the organisation (the view requires
         # the desk permission), so every active person can be the requester.
-        self.fields["requester"].queryset = (  # type: ignore[attr-defined]
-            Person.objects.filter(is_active=True)
-            .select_related("department")
-            .order_by("name", "pk")
-        )
-        self.fields["requester"].label_from_instance = lambda p: (  # type: ignore[attr-defined]
-            f"{p.name}（{p.department}）"
-        )
+        self.fields["requester"].queryset = callers()  # type: ignore[attr-defined]
+        self.fields["contact"].widget.attrs.update({"type": "tel", "autocomplete": "off"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") != Kind.LEAD:
+            data["registration_no"] = ""
+        return data
+
+    def is_lead(self) -> bool:
+        """Is the order being filed a lead (what the page shows the registration number for)?"""
+        value = self["kind"].value()
+        return str(value or "") == Kind.LEAD
 
     def order_data(self) -> dict[str, Any]:
         return {n: self.cleaned_data[n] for n in ORDER_FIELDS}
+
+
+# --- the caller: who they are, how to reach them, what they filed before ----------------------
+RECENT_ORDERS = 5
+
+
+def callers() -> QuerySet[Person]:
+    """Everyone the desk may file for: every active person."""
+    return Person.objects.filter(is_active=True).select_related("department")
+
+
+def caller_defaults(person: Person, user: Any) -> dict[str, str]:
+    """What a form fills in for ``person``: their phone (else their department's) and the
+    location of their latest order ``user`` can see (else their department's)."""
+    last = (
+        services.visible_orders(user)
+        .filter(requester=person)
+        .exclude(location="")
+        .order_by("-created_at", "-id")
+        .values_list("location", flat=True)
+        .first()
+    )
+    dept = person.department
+    return {
+        "contact": person.phone or (dept.phone if dept else ""),
+        "location": last or (dept.location if dept else ""),
+    }
+
+
+def recent_orders(person: Person, user: Any, limit: int = RECENT_ORDERS) -> list[WorkOrder]:
+    """The caller's latest orders that ``user`` can see, newest first."""
+    return list(
+        services.visible_orders(user)
+        .filter(requester=person)
+        .select_related("category")
+        .order_by("-created_at", "-id")[:limit]
+    )

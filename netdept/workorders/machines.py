@@ -35,6 +35,7 @@ from netdept.workorders.models import (
     MAX_RECORD_MINUTES,
     OPEN_STATUSES,
     Comment,
+    Kind,
     Priority,
     Status,
     WorkOrder,
@@ -51,6 +52,11 @@ REQUESTER = Who("workorders.requester", test=is_requester_side)
 OPEN = tuple(str(s) for s in OPEN_STATUSES)
 NOT_CLOSED = (*OPEN, Status.RESOLVED.value)
 S = "netdept.workorders.services."
+
+
+def is_lead(order: WorkOrder) -> bool:
+    """Leads only: the registration number 客服部 gave when the lead was handed over."""
+    return order.kind == Kind.LEAD
 
 
 def active_teams() -> QuerySet[Team]:
@@ -111,7 +117,9 @@ TRANSITIONS = [
         who=[STAFF], icon="bi-check2-all", style="success", order=50,
         fields=[
             Field("solution", model_field="solution", required=True),
-            Field("registration_no", model_field="registration_no", required=False),
+            Field(
+                "registration_no", model_field="registration_no", required=False, when=is_lead
+            ),
         ],
         refusal=_("Only an accepted order can be resolved; this one is %(status)s."),
         done=_("%(number)s was resolved."),

@@ -3,7 +3,8 @@
 state machine (``netdept.workorders.machines``, HTMX) and the tabs registered on ``WorkOrder``
 (``netdept.workorders.tabs``: conversation, work records, attachments, SLA timeline, merged
 orders) plus history; one tab (``OrderTabView``) and the history (``OrderHistoryView``); the
-permission-checked attachment download; the phone desk's "file for a caller" form.
+permission-checked attachment download; the phone desk's "file for a caller" form with its
+caller type-ahead.
 
 Thin: every change goes through ``netdept.workorders.services``; the services check the rules
 and the permissions, these views parse input and show the answer (field errors, a conflict).
@@ -40,8 +41,10 @@ from netdept.core.views.generic import (
     page_tabs,
 )
 from netdept.core.views.transitions import handle_transition
+from netdept.org.models import Person
+from netdept.org.search import people_matching
 from netdept.workorders import forms as wo_forms
-from netdept.workorders import services, tabs
+from netdept.workorders import kept_uploads, services, tabs
 from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, WorkOrder
 from netdept.workorders.registry import WORKORDER_PAGE
@@ -274,26 +277,110 @@ def attachment_view(request: HttpRequest, token: str) -> HttpResponseBase:
 
 
 # --- the phone desk ---------------------------------------------------------------------------
+CALLER_HITS = 8  # type-ahead hits shown
+MAX_CALLER_QUERY = 100  # longer input is no name, phone or employee number
+
+
+def caller_hits(query: str, user: Any) -> tuple[list[Person], str]:
+    """The type-ahead's hits for ``query`` among the people ``user`` may see (the search of
+    ``netdept.org.search``: name, phone, employee number), and a hint when there are none."""
+    # control characters (a NUL is refused by PostgreSQL) are no part of a name or a number
+    q = " ".join("".join(ch for ch in str(query) if ch >= " ").split())
+    if not q:
+        return [], _("Type a name, phone or employee number.")
+    if len(q) > MAX_CALLER_QUERY:
+        return [], _("Too long: type part of a name, a phone or an employee number.")
+    hits = list(people_matching(q, user, limit=CALLER_HITS + 1))
+    if len(hits) > CALLER_HITS:
+        return hits[:CALLER_HITS], _("More people match: type more of the name or number.")
+    return hits, "" if hits else _("No one matches “%(query)s”.") % {"query": q}
+
+
+def caller_pool(user: Any) -> QuerySet[Person]:
+    """The people the type-ahead and the caller's card show to ``user``: those they may view
+    (the scope of ``org.view_person``, as in the global search). The form itself accepts any
+    active person (``forms.callers``)."""
+    return permissions.restrict(wo_forms.callers(), user, "view")
+
+
+def find_caller(raw: Any, user: Any) -> Person | None:
+    """The caller ``raw`` (a person's id) if ``user`` may see them, else None."""
+    ref = str(raw or "")
+    if not (ref.isascii() and ref.isdigit() and len(ref) < 18):
+        return None
+    return caller_pool(user).filter(pk=int(ref)).first()
+
+
+def caller_context(person: Person | None, user: Any) -> dict[str, Any]:
+    """The caller's card: who they are, how to reach them, what they filed before."""
+    if person is None:
+        return {"caller": None}
+    return {
+        "caller": person,
+        "caller_defaults": wo_forms.caller_defaults(person, user),
+        "caller_orders": wo_forms.recent_orders(person, user),
+    }
+
+
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def new_view(request: HttpRequest) -> HttpResponse:
-    """The service desk files an order for a caller."""
-    require_desk(request.user)
-    form = wo_forms.OnBehalfForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = services.open_order(
-                request.user,
-                form.order_data(),
-                attachments=form.cleaned_data["attachments"],
-                on_behalf_of=form.cleaned_data["requester"],
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "file" in exc.error_dict:
-                exc.error_dict["attachments"] = exc.error_dict.pop("file")
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(number)s was filed.") % {"number": order.number})
-            return HttpResponseRedirect(order_url(order))
+    """The phone desk: the service desk files an order for a caller, chosen with a type-ahead
+    (name, phone or employee number) that fills in their phone and location and shows their
+    recent orders. Without htmx the same URL answers ``?q=`` (the hits in the page) and
+    ``?requester=<id>`` (the caller chosen); with htmx it answers them as fragments."""
+    user: Any = request.user
+    require_desk(user)
+    htmx = bool(getattr(request, "htmx", False))
+    query = request.GET.get("q", "")
+    if request.method != "POST" and htmx and "q" in request.GET:
+        hits, hint = caller_hits(query, user)
+        return render(
+            request, "workorders/order/_callers.html", {"hits": hits, "hint": hint, "q": query}
+        )
+    if request.method != "POST" and htmx and "requester" in request.GET:
+        card = caller_context(find_caller(request.GET["requester"], user), user)
+        return render(request, "workorders/order/_caller.html", card)
+
+    kept: list[kept_uploads.KeptFile] = []
+    if request.method == "POST":
+        form = wo_forms.OnBehalfForm(request.POST, request.FILES, user=user)
+        kept = kept_uploads.from_request(request)
+        query = request.POST.get("q", "")
+        if form.is_valid():
+            try:
+                with kept_uploads.opened(kept) as earlier:
+                    order = services.open_order(
+                        user,
+                        form.order_data(),
+                        attachments=[*earlier, *form.cleaned_data["attachments"]],
+                        on_behalf_of=form.cleaned_data["requester"],
+                    )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                    exc.error_dict["attachments"] = exc.error_dict.pop("file")
+                apply_errors(form, exc)
+            else:
+                kept_uploads.discard(kept)
+                messages.success(request, _("%(number)s was filed.") % {"number": order.number})
+                return HttpResponseRedirect(order_url(order))
+        kept += kept_uploads.keep(user, request.FILES.getlist("attachments"))
+        caller = find_caller(form["requester"].value(), user)
+        card = caller_context(caller, user)
+    else:
+        caller = find_caller(request.GET.get("requester"), user)
+        card = caller_context(caller, user)
+        initial: dict[str, Any] = {}
+        if caller is not None:
+            initial = {"requester": caller.pk, **card["caller_defaults"]}
+        form = wo_forms.OnBehalfForm(initial=initial, user=user)
+    ctx: dict[str, Any] = {
+        "form": form,
+        "kept": kept,
+        "q": query if caller is None else caller.name,
+        **card,
+    }
+    if caller is None and query:
+        ctx["hits"], ctx["hint"] = caller_hits(query, user)
     status = 422 if form.is_bound and form.errors else 200
-    return render(request, "workorders/order/new.html", {"form": form}, status=status)
+    return render(request, "workorders/order/new.html", ctx, status=status)

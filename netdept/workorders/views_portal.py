@@ -31,8 +31,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from netdept.core import permissions
 from netdept.org.models import Department
-from netdept.workorders import services
+from netdept.workorders import kept_uploads, services
+from netdept.workorders.forms import caller_defaults
 from netdept.workorders.forms_portal import (
+    MAX_FILES,
     AttachForm,
     CommentForm,
     ConfirmForm,
@@ -245,33 +247,56 @@ def portal_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     _require_add(user)
     person = _person(user)
+    kept: list[kept_uploads.KeptFile] = []
     if request.method == "POST":
         form = OrderForm(request.POST, request.FILES)
+        # Files kept from an earlier attempt that came back with errors (see kept_uploads).
+        kept = kept_uploads.from_request(request)
         if form.is_valid():
-            try:
-                order = services.open_order(
-                    user, form.service_data(), attachments=form.cleaned_data["attachments"]
+            files = form.cleaned_data["attachments"]
+            if len(kept) + len(files) > MAX_FILES:
+                form.add_error(
+                    "attachments",
+                    ValidationError(
+                        _("Attach at most %(max)d files at a time.") % {"max": MAX_FILES},
+                        code="too_many",
+                    ),
                 )
-            except ValidationError as exc:
-                _apply_errors(form, exc, file_field="attachments")
             else:
-                messages.success(
-                    request,
-                    _("Work order %(number)s has been filed. We will take it soon.")
-                    % {"number": order.number},
-                )
-                return _back(order)
+                try:
+                    with kept_uploads.opened(kept) as earlier:
+                        order = services.open_order(
+                            user, form.service_data(), attachments=[*earlier, *files]
+                        )
+                except ValidationError as exc:
+                    _apply_errors(form, exc, file_field="attachments")
+                else:
+                    kept_uploads.discard(kept)
+                    messages.success(
+                        request,
+                        _("Work order %(number)s has been filed. We will take it soon.")
+                        % {"number": order.number},
+                    )
+                    return _back(order)
+        # The form comes back with errors: keep this attempt's acceptable files too, so that
+        # a photo survives (a browser forgets the files of a file input).
+        kept += kept_uploads.keep(
+            user, request.FILES.getlist("attachments"), limit=max(0, MAX_FILES - len(kept))
+        )
         status = 422
     else:
         initial: dict[str, Any] = {}
         if person is not None:
-            initial["contact"] = person.phone
+            # the person's phone and usual place (else their department's)
+            initial.update(caller_defaults(person, user))
         kind = request.GET.get("kind")
         if kind in {"fault", "service", "consultation"}:
             initial["kind"] = kind
         form = OrderForm(initial=initial)
         status = 200
-    return render(request, "workorders/portal/new.html", {"form": form}, status=status)
+    return render(
+        request, "workorders/portal/new.html", {"form": form, "kept": kept}, status=status
+    )
 
 
 @login_required

@@ -24,6 +24,13 @@ from netdept.workorders.tests.factories import CategoryFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Each test its own files folder (kept uploads must not leak from one test to another)."""
+    settings.MEDIA_ROOT = str(tmp_path / "files")
+    return tmp_path
+
+
 def make_png(width: int = 2, height: int = 2) -> bytes:
     """A real PNG image, encoded here (red pixels, 8-bit RGB)."""
 
@@ -97,8 +104,17 @@ def resolve(world: dict[str, Any], order: WorkOrder) -> WorkOrder:
 
 
 def stored_files() -> list[Path]:
+    """The files of orders (not those kept for a form sent back with errors)."""
     root = Path(settings.MEDIA_ROOT) / "workorders"
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    kept = root / "kept"
+    if not root.exists():
+        return []
+    return [p for p in root.rglob("*") if p.is_file() and kept not in p.parents]
+
+
+def kept_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT) / "workorders" / "kept"
+    return [p for p in root.iterdir() if p.is_file()] if root.exists() else []
 
 
 # --- filing ----------------------------------------------------------------------------------
@@ -174,6 +190,8 @@ def test_a_too_big_attachment_is_refused_and_nothing_is_saved(world):
     assert not WorkOrder.objects.exists()
     assert not Attachment.objects.exists()
     assert set(stored_files()) == before
+    # the photo that passed is kept for the next attempt, the refused file is not
+    assert [k.name for k in resp.context["kept"]] == ["网口.png"]
 
 
 @pytest.mark.parametrize(
@@ -401,3 +419,96 @@ def test_the_list_makes_no_query_per_order(world):
         return sum("workorders_" in q["sql"] for q in ctx.captured_queries)
 
     assert count(2) == count(10) <= 3
+
+
+# --- pre-filled contact, and a photo that survives a form sent back (issue 10) ---------------
+def test_contact_and_location_are_prefilled_from_the_person_and_their_last_order(world):
+    requester = world["requester"]
+    c = client_for(requester)
+    form = c.get(reverse("workorders:portal_new")).context["form"]
+    assert form.initial["contact"] == "13800138000"
+    file_order(world, location="门诊楼 2 层 挂号处")
+    form = c.get(reverse("workorders:portal_new")).context["form"]
+    assert form.initial["location"] == "门诊楼 2 层 挂号处"
+    # no phone of their own: their department's; no order yet: the department's place
+    dept = requester.person.department
+    dept.phone, dept.location = "0571-8888", "行政楼 3 层"
+    dept.save()
+    colleague = world["colleague"]
+    colleague.person.phone = ""
+    colleague.person.save()
+    html = client_for(colleague).get(reverse("workorders:portal_new")).content.decode()
+    assert 'value="0571-8888"' in html and 'value="行政楼 3 层"' in html
+    assert 'type="tel"' in html
+
+
+def _kept_tokens(resp: Any) -> list[str]:
+    return [k.token for k in resp.context["kept"]]
+
+
+def test_a_photo_survives_a_validation_error(world):
+    c = client_for(world["requester"])
+    url = reverse("workorders:portal_new")
+    resp = c.post(url, {**form_data(world, description=""), "attachments": [photo("插座.png")]})
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert 'data-field="description"' in html
+    tokens = _kept_tokens(resp)
+    assert len(tokens) == 1 and f'name="kept" value="{tokens[0]}"' in html and "插座.png" in html
+    assert len(kept_files()) == 1 and not WorkOrder.objects.exists()
+    # sent again, corrected, without choosing the photo again: it is attached
+    resp = c.post(url, {**form_data(world), "kept": tokens, "kept_offered": tokens})
+    assert resp.status_code == 302, resp.content.decode()[:1500]
+    att = WorkOrder.objects.get().attachments.get()
+    assert att.name == "插座.png" and att.content_type == "image/png"
+    with att.file.open("rb") as fh:
+        assert fh.read() == make_png()
+    assert kept_files() == []  # the kept copy is gone
+
+
+def test_kept_files_are_the_uploaders_only_and_can_be_left_out(world):
+    c = client_for(world["requester"])
+    url = reverse("workorders:portal_new")
+    resp = c.post(
+        url,
+        {**form_data(world, location=""), "attachments": [photo("a.png"), photo("b.png")]},
+    )
+    a, b = _kept_tokens(resp)
+    # someone else cannot use the tokens; a forged one is ignored
+    other = client_for(world["colleague"])
+    resp = other.post(url, {**form_data(world, location=""), "kept": [a, b, a[:-2] + "xx"]})
+    assert resp.status_code == 422 and resp.context["kept"] == []
+    assert len(kept_files()) == 2
+    # b unticked: left out and deleted at once; a attached
+    resp = c.post(url, {**form_data(world), "kept": [a], "kept_offered": [a, b]})
+    assert resp.status_code == 302
+    assert [x.name for x in WorkOrder.objects.get().attachments.all()] == ["a.png"]
+    assert kept_files() == []
+
+
+def test_kept_files_expire_and_are_swept(world):
+    from netdept.workorders import kept_uploads
+
+    c = client_for(world["requester"])
+    url = reverse("workorders:portal_new")
+    resp = c.post(url, {**form_data(world, location=""), "attachments": [photo()]})
+    (token,) = _kept_tokens(resp)
+    later = timezone.now() + dt.timedelta(seconds=kept_uploads.MAX_AGE + 60)
+    assert kept_uploads.sweep(later) == 1 and kept_files() == []
+    resp = c.post(url, {**form_data(world), "kept": [token]})
+    assert resp.status_code == 302 and not WorkOrder.objects.get().attachments.exists()
+
+
+def test_kept_and_new_files_together_are_limited(world):
+    from netdept.workorders.forms_portal import MAX_FILES
+
+    c = client_for(world["requester"])
+    url = reverse("workorders:portal_new")
+    files = [photo(f"{i}.png") for i in range(MAX_FILES)]
+    resp = c.post(url, {**form_data(world, location=""), "attachments": files})
+    tokens = _kept_tokens(resp)
+    assert len(tokens) == MAX_FILES
+    resp = c.post(url, {**form_data(world), "kept": tokens, "attachments": [photo("more.png")]})
+    assert resp.status_code == 422 and 'data-field="attachments"' in resp.content.decode()
+    assert not WorkOrder.objects.exists()
+    assert len(_kept_tokens(resp)) == MAX_FILES  # nothing lost, nothing more kept
