@@ -9,7 +9,7 @@ from django_tasks import task
 
 from netdept.core import context
 from netdept.tasks.scheduler import periodic
-from netdept.workorders import services, sla
+from netdept.workorders import kept_uploads, services, sla
 from netdept.workorders.sla.nextcheck import policies_on, refresh_next_checks
 
 logger = logging.getLogger(__name__)
@@ -63,3 +63,16 @@ def refresh_sla_next_checks(
 periodic(
     "workorders.refresh_sla_next_checks", "50 3 * * *", refresh_sla_next_checks, queue="default"
 )
+
+
+@task(queue_name="default")
+def sweep_kept_uploads() -> int:
+    """Delete the files kept for a form sent back with errors (portal, phone desk) that nobody
+    came back for within a day."""
+    removed = kept_uploads.sweep()
+    if removed:
+        logger.info("Kept uploads: %d abandoned files deleted.", removed)
+    return removed
+
+
+periodic("workorders.sweep_kept_uploads", "35 4 * * *", sweep_kept_uploads, queue="default")

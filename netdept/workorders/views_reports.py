@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,7 +35,7 @@ add_nav(
     "workorders",
     gettext_lazy("Service reports"),
     "workorders:reports_home",
-    "workorders.view_workorder",
+    "workorders.view_internal_comment",  # staff and auditors; a requester files, not reports
     "bi-graph-up",
     30,
 )
@@ -213,7 +214,11 @@ def _pct(share: float | None) -> float | None:
 
 
 def _require(request: HttpRequest) -> None:
+    """Reports are the department's own figures: staff and auditors (who read internal notes),
+    not the requesters who hold a view of their own orders only."""
     core_services.require(request.user, "view", WorkOrder)
+    if not permissions.has_perm(request.user, "workorders.view_internal_comment"):
+        raise PermissionDenied
 
 
 # --- views -----------------------------------------------------------------------------------

@@ -499,6 +499,27 @@ def test_kept_files_expire_and_are_swept(world):
     assert resp.status_code == 302 and not WorkOrder.objects.get().attachments.exists()
 
 
+def test_a_daily_job_sweeps_the_abandoned_kept_files(world):
+    import os
+
+    from netdept.tasks.scheduler import jobs
+    from netdept.workorders import kept_uploads
+    from netdept.workorders.tasks import sweep_kept_uploads
+
+    job = jobs()["workorders.sweep_kept_uploads"]
+    assert job.cron == "35 4 * * *" and job.queue == "default"
+    c = client_for(world["requester"])
+    c.post(
+        reverse("workorders:portal_new"),
+        {**form_data(world, location=""), "attachments": [photo()]},
+    )
+    (path,) = kept_files()
+    assert sweep_kept_uploads.enqueue().return_value == 0  # still fresh: kept
+    old = (timezone.now() - dt.timedelta(seconds=kept_uploads.MAX_AGE + 60)).timestamp()
+    os.utime(path, (old, old))
+    assert sweep_kept_uploads.enqueue().return_value == 1 and kept_files() == []
+
+
 def test_kept_and_new_files_together_are_limited(world):
     from netdept.workorders.forms_portal import MAX_FILES
 
