@@ -30,10 +30,13 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from netdept.core.registry import ScopedFilterSet
@@ -46,7 +49,15 @@ from netdept.workorders.models import OPEN_STATUSES, Category, Kind, Priority, S
 BREACHING_WINDOW_MINUTES = 120
 WARN_PERCENT = 75
 MAX_ID = 2**63 - 1  # ids are 64-bit integers in every database
-BOOL_CHOICES = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+#: the empty choice of every filter of the desk ("全部", never "---------")
+ALL = _("All")
+BOOL_CHOICES = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
+
+
+def capitalised(choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Choice labels as a list shows them: "In progress" (still lazy: in the user's language)."""
+    return [(value, capfirst(label)) for value, label in choices]
+
 
 #: the queues of the desk, in the order of its tabs: (key, label, icon)
 QUEUES: list[tuple[str, Any, str]] = [
@@ -133,6 +144,56 @@ def queue_q(queue: str, user: Any, now: dt.datetime) -> Q | None:
     return Q()
 
 
+# --- the queues' counts (the desk's tabs) -------------------------------------------------------
+#: a queue's count stops here ("99+"): each count reads at most this many index entries + 1
+QUEUE_COUNT_CAP = 99
+
+
+def capped_counts(querysets: dict[str, QuerySet[Any]], cap: int) -> dict[str, int]:
+    """``{key: min(rows of the queryset, cap + 1)}`` for every queryset, in ONE query of
+    ``SELECT (SELECT COUNT(*) FROM (… LIMIT cap + 1)), …``: each count stops after ``cap + 1``
+    rows, so the cost is bounded whatever the table holds (no COUNT(*) of a million rows)."""
+    counts = dict.fromkeys(querysets, 0)
+    if not querysets:
+        return counts
+    db = next(iter(querysets.values())).db
+    parts: list[str] = []
+    params: list[Any] = []
+    keys: list[str] = []
+    for key, qs in querysets.items():
+        limited = qs.order_by().values("pk")[: cap + 1]
+        try:
+            sql, p = limited.query.get_compiler(using=db).as_sql()
+        except EmptyResultSet:  # a condition that can hold no row (``pk IN ()``)
+            continue
+        # Django's own SQL of each queryset (its values stay parameters), as ``.count()`` of a
+        # sliced queryset wraps it too.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) nd_q{len(keys)})")  # noqa: S608
+        params.extend(p)
+        keys.append(key)
+    if not parts:
+        return counts
+    with connections[db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    counts.update(zip(keys, (int(n) for n in row), strict=True))
+    return counts
+
+
+def queue_counts(
+    queryset: QuerySet[WorkOrder], user: Any, now: dt.datetime, cap: int = QUEUE_COUNT_CAP
+) -> dict[str, int]:
+    """The (capped) number of orders of ``queryset`` in each queue of ``user``: the desk's
+    tabs. ``queryset`` is the visible orders with the other filters applied."""
+    querysets: dict[str, QuerySet[Any]] = {}
+    for key in QUEUE_KEYS:
+        cond = queue_q(key, user, now)
+        if cond is not None:
+            querysets[key] = queryset.filter(cond)
+    counts = capped_counts(querysets, cap)
+    return {key: counts.get(key, 0) for key in QUEUE_KEYS}
+
+
 # --- search -------------------------------------------------------------------------------------
 def search_orders(queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
     """An order number (exact, index-friendly) or words of the title."""
@@ -166,7 +227,7 @@ class ChoiceListField(forms.MultipleChoiceField):
 
     widget = ListSelect
 
-    def __init__(self, *, choices: Any = (), empty_label: Any = "---------", **kwargs: Any) -> None:
+    def __init__(self, *, choices: Any = (), empty_label: Any = ALL, **kwargs: Any) -> None:
         super().__init__(choices=choices, **kwargs)
         self.widget.choices = [("", empty_label), *choices]
 
@@ -244,20 +305,31 @@ class WorkOrderFilterSet(ScopedFilterSet):
         label=_("queue"), choices=[(k, label) for k, label, _icon in QUEUES], method="filter_queue"
     )
     q = django_filters.CharFilter(label=_("Search"), method=search_orders)
-    status = InFilter(label=_("status"), choices=Status.choices)
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Kind.choices)
+    status = InFilter(label=_("status"), choices=capitalised(Status.choices))
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=capitalised(Kind.choices), empty_label=ALL
+    )
     priority = InFilter(label=_("priority"), choices=Priority.choices)
     team = IdFilter(
-        label=_("team"), field_name="team", queryset=Team.objects.filter(is_active=True)
+        label=_("team"),
+        field_name="team",
+        queryset=Team.objects.filter(is_active=True),
+        empty_label=ALL,
     )
-    assignee = IdFilter(label=_("assignee"), field_name="assignee", queryset=staff_people())
+    assignee = IdFilter(
+        label=_("assignee"), field_name="assignee", queryset=staff_people(), empty_label=ALL
+    )
     category = IdFilter(
-        label=_("category"), field_name="category", queryset=Category.objects.filter(is_active=True)
+        label=_("category"),
+        field_name="category",
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=ALL,
     )
     requester_department = IdFilter(
         label=_("requester's department"),
         field_name="requester_department",
         queryset=Department.objects.all(),
+        empty_label=ALL,
     )
     is_major = _bool(_("major incident"), field_name="is_major")
     is_open = _bool(_("open"), method="filter_open")

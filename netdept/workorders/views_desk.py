@@ -1,8 +1,14 @@
 """The engineer's desk: the generic list of work orders (``netdept.core.views.generic``)
-through its hooks — queues as tabs (presets of the one work-order filter set, the API list's),
-the desk's columns and due times, sorting, the generic paginator (capped count, keyset cursors
+through its hooks — queues as tabs (presets of the one work-order filter set, the API list's)
+with capped counts, the desk's columns and due times (the response's until an order is
+accepted, then the resolution's), sorting, the generic paginator (capped count, keyset cursors
 for deep pages), bulk assign as the list's bulk action, saved filters — and the generic export
 of exactly the desk's rows.
+
+The keys (``static/workorders/desk.js``, listed in ``KEYS`` for the ``?`` help): j/k move, a
+accepts the current order through the order's own ``accept`` action (with the version the row
+showed), s assigns through the bulk assignment; after a key's action the table is drawn alone
+(``_table.html`` with its messages and, out of band, the tabs and their new counts).
 
 Thin: parse input, ask ``services`` (which owns every state change and the visibility rules),
 render. Built for a million orders: no COUNT(*) beyond a cap, filters on indexed columns,
@@ -25,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from netdept.core import permissions
@@ -36,9 +42,11 @@ from netdept.core.views.generic import BulkAction, ExportView, FilteredMixin, Ob
 from netdept.workorders import services
 from netdept.workorders.filtersets import (
     BREACHING_WINDOW_MINUTES,
+    QUEUE_COUNT_CAP,
     QUEUE_KEYS,
     QUEUES,
     WorkOrderFilterSet,
+    queue_counts,
     slim_choices,
 )
 from netdept.workorders.forms import BulkAssignForm, SavedFilterForm
@@ -65,9 +73,16 @@ HEADERS: list[tuple[str, Any]] = [
     ("status", gettext_lazy("status")),
     ("", gettext_lazy("team / assignee")),
     ("", gettext_lazy("requester")),
-    ("resolution_due", gettext_lazy("resolution due")),
+    ("resolution_due", gettext_lazy("due")),
     ("created_at", gettext_lazy("created")),
 ]
+#: what a column's header says when pointed at
+HEADER_TITLES: dict[str, Any] = {
+    "resolution_due": gettext_lazy(
+        "The response due time of an order not accepted yet, else the resolution due time; "
+        "sorted by the resolution due time"
+    ),
+}
 DEFAULT_SORT = "-created_at"
 
 #: what a row of the desk shows (the rest of an order is not read for the list)
@@ -79,8 +94,11 @@ ROW_FIELDS = (
     "status",
     "is_major",
     "created_at",
+    "response_due",
+    "responded_at",
     "resolution_due",
     "paused_at",
+    "version",
     "category__name",
     "team__name",
     "assignee__name",
@@ -110,22 +128,51 @@ class Due:
     text: str
     css: str
     overdue: bool
+    #: which target: "response" (not answered yet) or "resolution"
+    target: str = "resolution"
+
+    @property
+    def label(self) -> str:
+        return _("response") if self.target == "response" else _("resolution")
 
 
-def due_info(order: WorkOrder, at: datetime.datetime | None, now: datetime.datetime) -> Due:
+def due_info(
+    order: WorkOrder,
+    at: datetime.datetime | None,
+    now: datetime.datetime,
+    target: str = "resolution",
+) -> Due:
     """ "in 2 h 10 min" / "overdue by 3 h 5 min" for a due time of ``order``."""
     if at is None:
-        return Due(None, "", "", False)
+        return Due(None, "", "", False, target)
     if order.status not in OPEN_STATUSES:
-        return Due(at, "", "text-body-secondary", False)
+        return Due(at, "", "text-body-secondary", False, target)
     if order.paused_at is not None:
-        return Due(at, _("paused"), "text-body-secondary", False)
+        return Due(at, _("paused"), "text-body-secondary", False, target)
     if at <= now:
         text = _("overdue by %(time)s") % {"time": duration_text(now - at)}
-        return Due(at, text, "text-danger fw-semibold", True)
+        return Due(at, text, "text-danger fw-semibold", True, target)
     text = _("in %(time)s") % {"time": duration_text(at - now)}
     soon = at - now <= datetime.timedelta(minutes=BREACHING_WINDOW_MINUTES)
-    return Due(at, text, "text-warning-emphasis" if soon else "", False)
+    return Due(at, text, "text-warning-emphasis" if soon else "", False, target)
+
+
+def awaits_response(order: WorkOrder) -> bool:
+    """Open and not answered yet (not accepted): its next target is the response, as the SLA
+    engine counts it (``filtersets.breached_q``)."""
+    return (
+        order.status in OPEN_STATUSES
+        and order.responded_at is None
+        and order.response_due is not None
+    )
+
+
+def next_due(order: WorkOrder, now: datetime.datetime) -> Due:
+    """The deadline the desk shows: the response's for an order not accepted yet, else the
+    resolution's."""
+    if awaits_response(order):
+        return due_info(order, order.response_due, now, "response")
+    return due_info(order, order.resolution_due, now, "resolution")
 
 
 def require_desk(user: Any) -> None:
@@ -198,11 +245,15 @@ class DeskView(DeskFilterMixin, ObjectListView):
     partial_template_name = "workorders/desk/_table.html"
     pager_params = ("page", "after", "before", *NON_FILTER_PARAMS)
 
-    def get_template_names(self) -> list[str]:
+    @property
+    def is_partial(self) -> bool:
+        """The table alone (htmx, e.g. after a key accepted an order): it then carries the
+        messages and, out of band, the queue tabs with their new counts."""
         htmx = getattr(self.request, "htmx", None)
-        if htmx and htmx.target == "desk-table" and not htmx.boosted:
-            return [self.partial_template_name]
-        return [self.template_name]
+        return bool(htmx and htmx.target == "desk-table" and not htmx.boosted)
+
+    def get_template_names(self) -> list[str]:
+        return [self.partial_template_name if self.is_partial else self.template_name]
 
     def get_columns(self) -> list[str]:
         return []  # the desk draws its own columns (HEADERS) and rows (due times)
@@ -246,32 +297,129 @@ class DeskView(DeskFilterMixin, ObjectListView):
         query = filter_query(request)
         base = query.copy()
         base.pop("sort", None)
+        now = self.filterset.now
+        counts = queue_counts(self.rows_without_queue(), self.user, now)
         queue_links = []
         for key, label, icon in QUEUES:
             q = base.copy()
             q["queue"] = key
-            queue_links.append((key, label, icon, q.urlencode()))
-        now = timezone.now()
+            queue_links.append(QueueTab(key, label, icon, q.urlencode(), counts[key]))
         headers = []
         for key, label in HEADERS:
             if not key:
-                headers.append((label, "", ""))
+                headers.append((label, "", "", ""))
                 continue
             q = base.copy()
             q["sort"] = f"-{key}" if self.sort == key else key
             arrow = "up" if self.sort == key else "down" if self.sort == f"-{key}" else ""
-            headers.append((label, f"?{q.urlencode()}", arrow))
+            headers.append((label, f"?{q.urlencode()}", arrow, HEADER_TITLES.get(key, "")))
+        fields = [f for f in self.filterset.form if f.name not in HIDDEN_FILTERS]
+        bulk_form = visible_choices(BulkAssignForm(), self.user)
+        active = sum(1 for f in fields if f.value() not in (None, "", []))
         return {
-            "rows": [(o, due_info(o, o.resolution_due, now)) for o in window.rows],
+            "rows": [(o, next_due(o, now)) for o in window.rows],
             "queue": self.queue,
             "queues": queue_links,
+            "queue_count_cap": QUEUE_COUNT_CAP,
             "headers": headers,
             "query": query.urlencode(),
             "saved_filters": saved_filters(self.user),
-            "bulk_form": visible_choices(BulkAssignForm(), self.user),
-            "filter_fields": [f for f in self.filterset.form if f.name not in HIDDEN_FILTERS],
+            "bulk_form": bulk_form,  # its choices: what the user may see (drawn via "assign")
+            "assign": assign_choices(bulk_form),
+            "filter_fields": fields,
+            "active_filters": active,
+            # at phone width the filters fold away, unless some are set or wrong
+            "filters_open": bool(active or self.filterset.form.errors),
             "next": request.get_full_path(),
+            "partial": self.is_partial,
+            "keys": KEYS,
         }
+
+    def rows_without_queue(self) -> QuerySet[WorkOrder]:
+        """The visible orders with every filter of the request but the queue (what each tab
+        counts): the filter set's own filters, applied as ``filterset.qs`` applies them."""
+        fs = self.filterset
+        qs = services.visible_orders(self.user)
+        for name, value in fs.form.cleaned_data.items():
+            if name != "queue":
+                qs = fs.filters[name].filter(qs, value)
+        return qs
+
+
+@dataclass
+class QueueTab:
+    key: str
+    label: Any
+    icon: str
+    query: str
+    count: int
+
+    @property
+    def capped(self) -> bool:
+        return self.count > QUEUE_COUNT_CAP
+
+    @property
+    def count_text(self) -> str:
+        return f"{QUEUE_COUNT_CAP}+" if self.capped else str(self.count)
+
+
+@dataclass
+class AssignChoices:
+    """The teams and the staff (by team) the desk offers to assign to: the rows the user may
+    see, read once for the bulk bar and the assign dialog."""
+
+    teams: list[tuple[int, str]]
+    groups: list[tuple[str, list[tuple[int, str]]]]
+
+
+def assign_choices(form: forms.Form) -> AssignChoices:
+    """From the bulk-assign form whose choices ``visible_choices`` narrowed."""
+    team_qs = form.fields["team"].queryset  # type: ignore[attr-defined]
+    people_qs = form.fields["assignee"].queryset  # type: ignore[attr-defined]
+    teams = list(team_qs.values_list("pk", "name"))
+    by_team: dict[int | None, list[tuple[int, str]]] = {}
+    for pk, name, team_id in people_qs.order_by("name", "pk").values_list("pk", "name", "team_id"):
+        by_team.setdefault(team_id, []).append((pk, name))
+    groups = [(name, by_team.pop(pk)) for pk, name in teams if pk in by_team]
+    rest = [p for people in by_team.values() for p in people]
+    if rest:
+        groups.append((_("Other teams"), sorted(rest, key=lambda p: p[1])))
+    return AssignChoices(teams, groups)
+
+
+#: the desk's keys, as the help dialog lists them (``desk.js`` implements them): (group, [(keys,
+#: what it does)])
+KEYS: list[tuple[Any, list[tuple[list[Any], Any]]]] = [
+    (
+        gettext_lazy("Move and open"),
+        [
+            (["j", "↓"], gettext_lazy("Next order")),
+            (["k", "↑"], gettext_lazy("Previous order")),
+            ([pgettext_lazy("keyboard key", "Enter"), "o"], gettext_lazy("Open the order")),
+            (["n", "p"], gettext_lazy("Next / previous page")),
+            ([f"1–{len(QUEUES)}"], gettext_lazy("Show a queue (in the order of the tabs)")),
+            (["/"], gettext_lazy("Search the orders")),
+            (["r"], gettext_lazy("Reload the list")),
+        ],
+    ),
+    (
+        gettext_lazy("Select"),
+        [
+            (["x"], gettext_lazy("Tick or untick the current order")),
+            (["*"], gettext_lazy("Tick or untick every order of the page")),
+            ([pgettext_lazy("keyboard key", "Esc")], gettext_lazy("Untick all, leave the row")),
+        ],
+    ),
+    (
+        gettext_lazy("Act"),
+        [
+            (["a"], gettext_lazy("Accept the current order")),
+            (["s"], gettext_lazy("Assign the ticked orders (or the current one)")),
+            (["c"], gettext_lazy("File an order for a caller")),
+            (["?"], gettext_lazy("Show these keys")),
+        ],
+    ),
+]
 
 
 def seek_cursor(paginator: Paginator, number: int) -> str | None:
