@@ -1,4 +1,5 @@
-"""Home page and error pages (the search is in ``search.py``, the audit trail in ``audit.py``)."""
+"""Home page and error pages (the search is in ``search.py``, the audit trail in ``audit.py``;
+the home page's widgets are registered in ``netdept.core.home``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from netdept.core import permissions
-from netdept.core.context_processors import in_navigation
-from netdept.core.models.audit import AuditAction, AuditRecord
-from netdept.core.registry import PAGES
+from netdept.core import home
 
 #: Alerts at the top of the home page, contributed by modules above core (the working calendar
 #: warns about unknown public holidays): each takes the request and answers HTML, or "".
@@ -31,29 +28,11 @@ def register_home_alert(alert: HomeAlert) -> None:
 @require_safe  # a page that only reads: PUT, DELETE, PATCH, TRACE… get 405
 @login_required
 def home_view(request: HttpRequest) -> HttpResponse:
+    """The reader's own page: a greeting, the alerts that concern them and the home widgets
+    the apps registered for them (``netdept.core.home``)."""
     user: Any = request.user
     person = getattr(user, "person", None) if hasattr(user, "person") else None
-    roles = list(user.role_assignments.select_related("role").values_list("role__name", flat=True))
-    cards = []
-    held = permissions.user_perms(user)
-    for page in PAGES.values():
-        if in_navigation(page, user, held):  # configuration only for those who set it
-            count = permissions.restrict(page.model._default_manager.all(), user, "view").count()
-            cards.append(
-                {
-                    "label": page.verbose_name_plural,
-                    "count": count,
-                    "url": reverse(page.url_name("list")),
-                    "icon": page.icon,
-                }
-            )
-    recent = []
-    if permissions.has_perm(user, "core.view_history"):
-        recent = list(
-            AuditRecord.objects.filter(actor=user).exclude(
-                action__in=[AuditAction.LOGIN, AuditAction.LOGOUT]
-            )[:8]
-        )
+    roles = list(user.role_assignments.values_list("role__name", flat=True).order_by("role__name"))
     alerts = [html for html in (alert(request) for alert in _home_alerts) if html]
     return render(
         request,
@@ -61,9 +40,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         {
             "person": person,
             "roles": roles,
-            "cards": cards,
-            "recent": recent,
             "alerts": alerts,
+            "widgets": home.render_widgets(request),
         },
     )
 
