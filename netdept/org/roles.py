@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from netdept.core.models.base import is_config_label
 from netdept.org.models import Role, RoleSeed
@@ -154,10 +155,12 @@ def _requester(app: str, model: str, action: str) -> bool:
 @dataclass(frozen=True)
 class BuiltinRole:
     code: str
-    name: str
+    name: str  # the name a new site's role gets (data afterwards: the site may rename it)
     scope: str
-    description: str
+    description: str  # the description a new site's role gets (data afterwards)
     rule: Rule
+    label: Any = ""  # the role's name in the reader's language
+    explanation: Any = ""  # what the role is for, in the reader's language (the role page)
 
 
 BUILTIN_ROLES = [
@@ -167,6 +170,13 @@ BUILTIN_ROLES = [
         "all",
         "管理账号（创建、停用、重置密码）与组织架构；不能授予角色，不能查看审计日志（三权分立）。",
         _sysadmin,
+        _("System administrator"),
+        _(
+            "Runs the accounts and the organisation: creates, changes and disables login "
+            "accounts (never deletes them) and sets their first password; keeps departments, "
+            "teams, positions and people, the working calendars and the notification settings. "
+            "Cannot grant roles and cannot read the audit trail (三员)."
+        ),
     ),
     BuiltinRole(
         "secadmin",
@@ -174,19 +184,79 @@ BUILTIN_ROLES = [
         "all",
         "授予角色、维护角色与登录和密码策略等安全设置；不能创建账号或重置密码（三权分立）。",
         _secadmin,
+        _("Security administrator"),
+        _(
+            "Grants roles and keeps them, sets the security policy (passwords, lockout, "
+            "sessions, two-factor sign-in) and gives the one-time grants that let the system "
+            "administrator reset or disable a privileged account. Cannot create accounts or "
+            "set passwords, and cannot read the audit trail (三员)."
+        ),
     ),
-    BuiltinRole("auditor", "审计员", "all", "查看全部数据与审计日志，不能修改任何数据。", _auditor),
-    BuiltinRole("director", "主任", "all", "部门负责人：审批、查看全部工作。", _director),
-    BuiltinRole("team_lead", "组长", "team", "分配并检查本组工作。", _team_lead),
-    BuiltinRole("engineer", "工程师", "team", "处理工单、巡检、变更、备份与告警。", _engineer),
+    BuiltinRole(
+        "auditor",
+        "审计员",
+        "all",
+        "查看全部数据与审计日志，不能修改任何数据。",
+        _auditor,
+        _("Auditor"),
+        _(
+            "Reads everything, the audit trail included, and exports the audit trail; changes "
+            "nothing. Hears at once when a privileged role is granted or removed (三员)."
+        ),
+    ),
+    BuiltinRole(
+        "director",
+        "主任",
+        "all",
+        "部门负责人：审批、查看全部工作。",
+        _director,
+        _("Director"),
+        _(
+            "Heads the department: sees and manages the work of every team, keeps the "
+            "organisation's data, the working calendars and the work settings (categories, "
+            "SLA policies); reads roles and accounts but does not grant them."
+        ),
+    ),
+    BuiltinRole(
+        "team_lead",
+        "组长",
+        "team",
+        "分配并检查本组工作。",
+        _team_lead,
+        _("Team lead"),
+        _(
+            "Assigns and checks the work of their own team and of the teams they lead: sees, "
+            "files and changes its work orders, internal notes included, and keeps the work "
+            "settings; reads the people of the organisation."
+        ),
+    ),
+    BuiltinRole(
+        "engineer",
+        "工程师",
+        "team",
+        "处理工单、巡检、变更、备份与告警。",
+        _engineer,
+        _("Engineer"),
+        _(
+            "Handles the work of their own team: accepts, works on and resolves work orders, "
+            "internal notes included; reads the settings but never changes them."
+        ),
+    ),
     BuiltinRole(
         "requester",
         "申请人",
         "department",
         "其他科室人员：提交并跟踪本人及本科室的工单、评价服务。",
         _requester,
+        _("Requester"),
+        _(
+            "Staff of the departments served: files and follows the work orders of their own "
+            "department, comments and attaches photos, confirms and rates the service; never "
+            "sees internal notes and changes no settings."
+        ),
     ),
 ]
+BUILTIN_BY_CODE = {spec.code: spec for spec in BUILTIN_ROLES}
 
 
 # Roles that run NetDept itself: a second factor is required by default (DESIGN: security).
