@@ -8,11 +8,28 @@ from typing import Any
 
 from django.db import models
 
+from netdept.core import audit
+from netdept.core.models.audit import AuditAction
+
 #: Which roles require 2FA is the organisation app's business (above this module): it registers
 #: a function answering the queryset of a user's (or an ``OuterRef``'s) active role assignments
 #: that require it, in its ``ready()`` (``netdept.org.grants``). Without one, nobody must.
 RequirementProvider = Callable[[Any], "models.QuerySet[Any]"]
 _requirement: list[RequirementProvider] = []
+
+
+#: Set in the session by the sign-in while the second factor is awaited (``accounts.views``):
+#: the password alone is audited as "sign-in awaiting second factor", the login when it passes.
+AWAITING_KEY = "netdept_awaiting_factor"
+
+
+def second_factor_passed(request: Any, user: Any, factor: str = "totp") -> bool:
+    """Audit the login that the second factor completes (once per sign-in); False when this
+    session was not awaiting one."""
+    if not request.session.pop(AWAITING_KEY, None):
+        return False
+    audit.record(AuditAction.LOGIN, user, actor=user, extra={"second_factor": factor})
+    return True
 
 
 def register_requirement(provider: RequirementProvider) -> None:

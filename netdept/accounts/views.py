@@ -61,7 +61,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 step = twofactor.pending_step(user)
                 if step != "verify":
                     lockout.clear(username)
+                if step is not None:  # audited as awaiting the second factor, not as a login
+                    request.netdept_awaiting_factor = "totp" if step == "verify" else "totp_setup"  # type: ignore[attr-defined]
                 login(request, user)
+                if step is not None:
+                    request.session[twofactor.AWAITING_KEY] = True
                 profile, _created = UserProfile.objects.get_or_create(user=user)
                 translation.activate(profile.language)
                 target = _safe_next(request, reverse("home"))

@@ -130,6 +130,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.pop(PENDING_KEY, None)
                 django_otp.login(request, device)
+                twofactor.second_factor_passed(request, user)
                 messages.success(request, _("Two-factor sign-in is set up."))
                 return HttpResponseRedirect(_next(request, reverse("preferences")))
         status = 422
@@ -172,7 +173,8 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
             result = sec.check_totp(user, form.cleaned_data["token"], ip)
             if result.device is not None:
                 django_otp.login(request, result.device)
-                sec.record_totp_verified(user, result.device)
+                if not twofactor.second_factor_passed(request, user):
+                    sec.record_totp_verified(user, result.device)
                 return HttpResponseRedirect(done)
             if result.locked:
                 return _sign_out_locked(request)

@@ -20,7 +20,13 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         context.client_ip(request) if request else None,
         "api" if request and request.path.startswith("/api/") else "web",
     ):
-        audit.record(AuditAction.LOGIN, user, actor=user)
+        # A password that still awaits its second factor is not a successful login: the view
+        # says so (``accounts.views.login_view``), and the login is recorded when it passes.
+        awaiting = getattr(request, "netdept_awaiting_factor", None) if request else None
+        if awaiting:
+            audit.record(AuditAction.LOGIN_PENDING, user, actor=user, extra={"awaiting": awaiting})
+        else:
+            audit.record(AuditAction.LOGIN, user, actor=user)
 
 
 @receiver(user_logged_out)

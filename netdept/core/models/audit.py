@@ -10,6 +10,9 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("update")
     DELETE = "delete", _("delete")
     LOGIN = "login", _("login")
+    # The password was right; the second factor (TOTP) is still to come. The successful
+    # login is recorded when it passes (``accounts.views_security``).
+    LOGIN_PENDING = "login_pending", _("sign-in awaiting second factor")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOGOUT = "logout", _("logout")
     DENIED = "denied", _("permission denied")
