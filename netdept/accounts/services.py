@@ -3,6 +3,7 @@ security policy. Each change runs in one transaction and writes its audit record
 
 from __future__ import annotations
 
+import datetime
 import time
 from base64 import b32encode
 from binascii import unhexlify
@@ -12,16 +13,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from netdept.accounts import lockout, twofactor
-from netdept.accounts.models import SecurityPolicy, UserProfile
+from netdept.accounts.models import LoginAttempt, SecurityPolicy, UserProfile
 from netdept.core import audit
 from netdept.core.models.audit import AuditAction
-from netdept.core.services import ModelService, register_service
+from netdept.core.services import ModelService, register_service, require
 
 # --- TOTP --------------------------------------------------------------------------------------
 
@@ -184,6 +186,81 @@ def change_own_password(actor: Any, new_password: str) -> None:
             changes={"password": [audit.MASK, audit.MASK]},
             extra={"event": "password_changed"},
         )
+
+
+# --- Another account's sign-in: lockout and second factor (the security administrator) ---------
+
+#: Who may unlock an account and reset its second factor: whoever keeps the security policy
+#: (the security administrator; 三员: neither the system administrator, who manages accounts,
+#: nor the auditor).
+SIGNIN_ADMIN_ACTION = "change"
+
+
+@dataclass(frozen=True)
+class LockoutState:
+    locked: bool
+    failures: int  # failed sign-ins within the lockout window
+    limit: int
+    until: datetime.datetime | None  # when the lockout ends by itself
+
+
+def lockout_state(user: Any) -> LockoutState:
+    """How many recent failed sign-ins ``user``'s name has, and whether it is locked."""
+    policy = SecurityPolicy.current()
+    since = timezone.now() - datetime.timedelta(minutes=policy.lockout_minutes)
+    recent = LoginAttempt.objects.filter(username__iexact=user.get_username(), ts__gte=since)
+    failures = recent.count()
+    locked = policy.lockout_attempts > 0 and failures >= policy.lockout_attempts
+    until = None
+    if locked:
+        last = recent.order_by("-ts").values_list("ts", flat=True).first()
+        until = last + datetime.timedelta(minutes=policy.lockout_minutes) if last else None
+    return LockoutState(locked, failures, policy.lockout_attempts, until)
+
+
+def _require_signin_admin(actor: Any, user: Any) -> None:
+    require(actor, SIGNIN_ADMIN_ACTION, SecurityPolicy)
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(
+            _("Nobody unlocks their own account or resets their own second factor here.")
+        )
+
+
+def unlock_account(actor: Any, user: Any) -> int:
+    """Forget ``user``'s failed sign-ins, so the account may sign in again at once. Returns
+    the number of failures forgotten (0: it was not locked; nothing is recorded then)."""
+    _require_signin_admin(actor, user)
+    with transaction.atomic():
+        failures = lockout_state(user).failures
+        if not failures:
+            return 0
+        lockout.clear(user.get_username())
+        audit.record(
+            AuditAction.SECURITY,
+            user,
+            actor=actor,
+            extra={"event": "unlocked", "failures": failures},
+        )
+    return failures
+
+
+def reset_second_factor(actor: Any, user: Any) -> int:
+    """Remove ``user``'s TOTP devices (a lost phone): their next sign-in sets one up again if
+    their role requires it. Returns the number of devices removed."""
+    _require_signin_admin(actor, user)
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.filter(user=user))
+        if not devices:
+            raise ValidationError(_("This account has no second factor to reset."))
+        TOTPDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
+        audit.record(
+            AuditAction.SECURITY,
+            user,
+            actor=actor,
+            extra={"event": "totp_reset", "devices": len(devices)},
+        )
+    twofactor.forget(user)
+    return len(devices)
 
 
 # --- Security policy ---------------------------------------------------------------------------

@@ -72,6 +72,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:
             continue
         groups.setdefault(group, []).append((order, str(label), url, icon))
+    home = reverse("home")
+    listed = [
+        url for key, items in groups.items() if key in NAV_GROUPS for _o, _l, url, _i in items
+    ]
+    active = active_url(request.path, listed, home)
     nav = []
     for key, items in groups.items():
         g = NAV_GROUPS.get(key)
@@ -83,8 +88,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "label": g.label,
                 "icon": g.icon,
                 "order": g.order,
-                "items": [{"label": i[1], "url": i[2], "icon": i[3]} for i in sorted(items)],
+                "items": [
+                    {"label": i[1], "url": i[2], "icon": i[3], "active": i[2] == active}
+                    for i in sorted(items)
+                ],
             }
         )
     nav.sort(key=lambda g: g["order"])
-    return {"nav": nav, "user_perms": held}
+    return {"nav": nav, "user_perms": held, "nav_home_active": active == home}
+
+
+def active_url(path: str, urls: list[str], home: str = "/") -> str | None:
+    """The one entry of the navigation to highlight on ``path``: the longest entry address
+    that ``path`` is or begins with (``/workorders/portal/new/`` highlights the portal, not
+    the desk at ``/workorders/``); the home page only on itself."""
+    if path == home:
+        return home
+    best: str | None = None
+    for url in urls:
+        if url == home:
+            continue
+        prefix = url if url.endswith("/") else url + "/"
+        if (path == url or path.startswith(prefix)) and (best is None or len(url) > len(best)):
+            best = url
+    return best

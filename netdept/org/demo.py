@@ -5,15 +5,25 @@ Built from the hospital regulations of the seed (医院网络部管理制度: �
 audit trail records it like any other change. Loading is idempotent: objects are looked up by
 their codes, employee numbers and usernames, and only what is missing is created.
 
+Apps above the organisation add their own demo data with ``register_demo_loader(fn)`` (work
+orders: categories, SLA policies and orders in every state, ``netdept.workorders.demo``). The
+data is *replayed*: the organisation is set up four weeks before now and every later change
+runs through the services at its own instant of the past (``replayed_clock``), in the order
+of time, so the audit trail, the SLA clocks, breaches and ratings are what the services made.
+
 There is no default password: one random password is generated per data directory, kept in
 ``<DATA_DIR>/demo-password.txt`` (mode 0600) and shared by all demo accounts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import secrets
 import string
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from netdept.core import context
 from netdept.core.services import service_for
@@ -146,6 +157,65 @@ class DemoResult:
     password_file: Path
     logins: list[DemoLogin]
     created: int  # objects created by this run (0 when everything existed already)
+
+
+@dataclass
+class DemoWorld:
+    """What a registered demo loader gets: the demo's people by username, the real now, and
+    ``at(instant)``, which sets the replayed clock (``timezone.now()``) to that past instant."""
+
+    people: dict[str, Person]
+    now: dt.datetime
+    at: Callable[[dt.datetime], None]
+
+
+#: ``fn(world) -> number of objects created``; called in registration order after the
+#: organisation is loaded, inside the same transaction (``register_demo_loader``).
+DemoLoader = Callable[[DemoWorld], int]
+DEMO_LOADERS: list[DemoLoader] = []
+
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
+#: How long before now the demo organisation was set up (its orders come later).
+FOUNDED_DAYS_AGO = 28
+
+
+def register_demo_loader(loader: DemoLoader) -> None:
+    """Add ``loader`` to the demo (an app above org calls this in its ``ready()``)."""
+    if loader not in DEMO_LOADERS:
+        DEMO_LOADERS.append(loader)
+
+
+@contextlib.contextmanager
+def replayed_clock() -> Iterator[Callable[[dt.datetime], None]]:
+    """Replay the demo's past: ``timezone.now()`` answers the instant last given to the
+    yielded ``at(instant)`` plus the real time elapsed since, and the real now again when the
+    block ends. The clock never goes back: an instant earlier than one already answered
+    continues from that one (two events of the same minute keep their order).
+
+    Only ``netdept demo`` uses it, in its own process before any server or worker starts; the
+    services, the SLA engine and the audit trail read their clock from ``timezone.now()``.
+    """
+    real_now = timezone.now
+    state: dict[str, Any] = {"at": None, "since": 0.0, "last": None}
+
+    def now() -> dt.datetime:
+        at = state["at"]
+        if at is None:
+            return real_now()
+        answer = at + dt.timedelta(seconds=time.monotonic() - state["since"])
+        state["last"] = answer
+        return answer
+
+    def at(instant: dt.datetime) -> None:
+        last = state["last"]
+        start = instant if last is None or instant > last else last + ONE_MICROSECOND
+        state["at"], state["since"] = start, time.monotonic()
+
+    timezone.now = now  # the replay (see the docstring)
+    try:
+        yield at
+    finally:
+        timezone.now = real_now
 
 
 # --- the password ---------------------------------------------------------------------------
@@ -284,9 +354,15 @@ class _Loader:
                 "team": teams.get(spec.team) if spec.team else None,
                 "position": positions.get(spec.position) if spec.position else None,
                 "email": f"{spec.username}@hospital.example",
+                "phone": demo_phone(spec),
             },
             check=False,
         )
+
+
+def demo_phone(spec: DemoPerson) -> str:
+    """A made-up mobile number per demo person (the phone desk finds callers by it)."""
+    return f"1380571{PEOPLE.index(spec) + 1:04d}"
 
 
 def load(data_dir: Path | None = None) -> DemoResult:
@@ -297,7 +373,13 @@ def load(data_dir: Path | None = None) -> DemoResult:
         sync_builtin_roles()
     loader = _Loader(password, reset_passwords=new_password)
     logins: list[DemoLogin] = []
-    with context.acting(None, None, "command"), transaction.atomic():
+    now = timezone.now()
+    with (
+        context.acting(None, None, "command"),
+        transaction.atomic(),
+        replayed_clock() as at,
+    ):
+        at(now - dt.timedelta(days=FOUNDED_DAYS_AGO))
         root = loader.department(ROOT[0], ROOT[1], DepartmentKind.SERVED, None)
         network = loader.department(NETWORK[0], NETWORK[1], DepartmentKind.NETWORK, root)
         departments = {ROOT[0]: root, NETWORK[0]: network}
@@ -327,6 +409,9 @@ def load(data_dir: Path | None = None) -> DemoResult:
                 manager = lead if lead is not None and lead != person else director
                 PersonService().update(None, person, {"manager": manager}, check=False)
         default_calendar()  # the standard working calendar (Chinese holidays, 调休)
+        world = DemoWorld(people=people, now=now, at=at)
+        for demo_loader in DEMO_LOADERS:
+            loader.created += demo_loader(world)
     return DemoResult(password=password, password_file=path, logins=logins, created=loader.created)
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from netdept.api.serializers import AccountSerializer
 from netdept.core.registry import Page, register
 from netdept.core.tabs import register_tab, related_tab
-from netdept.org import forms, services
+from netdept.org import forms, services, views_account, views_roles
 from netdept.org.models import (
     AccountGrant,
     Department,
@@ -21,6 +18,7 @@ from netdept.org.models import (
     RoleAssignment,
     Team,
 )
+from netdept.org.serializers import RoleSerializer
 
 register(
     Page(
@@ -113,9 +111,15 @@ register(
         default_columns=["code", "name", "scope", "require_2fa", "is_active"],
         filters=["scope", "is_active", "require_2fa"],
         search=["code", "name"],
-        prefetch_related=["permissions"],
+        prefetch_related=["permissions__content_type"],  # the API's permission labels
+        # the permissions are the role page's summary and grid, not a list of raw names
+        detail_fields=["code", "name", "description", "scope", "require_2fa", "is_active"],
         form_class=forms.RoleForm,
+        serializer_class=RoleSerializer,
         service=services.RoleService(),
+        list_view_class=views_roles.RoleListView,
+        detail_view_class=views_roles.RoleDetailView,
+        edit_view_class=views_roles.RoleEditView,
     )
 )
 register(
@@ -148,19 +152,10 @@ register(
         serializer_class=AccountSerializer,
         service=services.AccountService(),
         can_delete=False,  # never deleted (the audit trail names them): disabled, is_active
-        extra_detail=lambda request, obj: account_detail(request, obj),
+        detail_view_class=views_account.AccountDetailView,  # person, roles, lockout, 2FA
         detail_fields=["username", "email", "is_active", "last_login", "date_joined"],
     )
 )
-
-
-def account_detail(request: HttpRequest, obj: Any) -> dict[str, Any]:
-    """The account page: its roles, and a disable / enable button (accounts are never deleted)."""
-    return {
-        "detail_template": "org/account_detail.html",
-        "account_roles": list(RoleAssignment.objects.filter(user=obj).select_related("role")),
-        "account_privileged": services.is_privileged_account(obj.pk),
-    }
 
 
 register(
