@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from netdept.core import context
+from netdept.core import context, display
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -31,20 +31,28 @@ class RequestContextMiddleware:
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's chosen language wins over the browser's."""
+    """A signed-in user's chosen language wins over the browser's, and the pages show times in
+    the time zone of their preferences (the site's when they chose none)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        zoned = False
         if user is not None and user.is_authenticated:
             profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
             if profile is not None and profile.language:
                 translation.activate(profile.language)
                 request.LANGUAGE_CODE = profile.language
-        response = self.get_response(request)
-        return response
+            if profile is not None and profile.time_zone:
+                timezone.activate(display.viewer_zone(user))
+                zoned = True
+        try:
+            return self.get_response(request)
+        finally:
+            if zoned:
+                timezone.deactivate()
 
 
 # --- response headers ------------------------------------------------------------------------
