@@ -7,6 +7,7 @@ from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netdept.config import audit_key, data_dir, env, env_bool, env_int, secret_key
 
@@ -193,6 +194,40 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env("NETDEPT_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
+# django-filter in the page's language: its generated labels are "<field> <lookup>" ("日期 从",
+# "Date from", not "日期 is greater than or equal to") and an unset choice filter offers "全部"
+# / "All" instead of "---------" (every ChoiceFilter and ModelChoiceFilter that does not name
+# its own empty label). The library's own catalogue has no zh_Hans: the words are ours.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+FILTERS_VERBOSE_LOOKUPS = {
+    "date": pgettext_lazy("filter lookup", "date"),
+    "year": pgettext_lazy("filter lookup", "year"),
+    "month": pgettext_lazy("filter lookup", "month"),
+    "day": pgettext_lazy("filter lookup", "day"),
+    "week_day": pgettext_lazy("filter lookup", "weekday"),
+    "hour": pgettext_lazy("filter lookup", "hour"),
+    "minute": pgettext_lazy("filter lookup", "minute"),
+    "second": pgettext_lazy("filter lookup", "second"),
+    "exact": "",
+    "iexact": "",
+    "contains": pgettext_lazy("filter lookup", "contains"),
+    "icontains": pgettext_lazy("filter lookup", "contains"),
+    "in": pgettext_lazy("filter lookup", "is one of"),
+    "gt": pgettext_lazy("filter lookup", "above"),
+    "gte": pgettext_lazy("filter lookup", "from"),
+    "lt": pgettext_lazy("filter lookup", "below"),
+    "lte": pgettext_lazy("filter lookup", "to"),
+    "startswith": pgettext_lazy("filter lookup", "starts with"),
+    "istartswith": pgettext_lazy("filter lookup", "starts with"),
+    "endswith": pgettext_lazy("filter lookup", "ends with"),
+    "iendswith": pgettext_lazy("filter lookup", "ends with"),
+    "range": pgettext_lazy("filter lookup", "between"),
+    "isnull": pgettext_lazy("filter lookup", "is empty"),
+    "regex": pgettext_lazy("filter lookup", "matches the pattern"),
+    "iregex": pgettext_lazy("filter lookup", "matches the pattern"),
+    "search": pgettext_lazy("filter lookup", "search"),
+    "trigram_similar": pgettext_lazy("filter lookup", "search"),
+}
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -20,9 +20,11 @@ addresses through.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import smtplib
 import socket
+import ssl
 from typing import Any
 
 import httpcore
@@ -67,6 +69,52 @@ UNUSABLE = (
 
 class OutboundRefused(Exception):
     """The host or one of its addresses may not be called (not worth retrying)."""
+
+
+class NameNotResolved(ConnectionError):
+    """DNS has no address for the host (its message is a translated sentence)."""
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong on the way to a receiver, in the active language.
+
+    Network libraries speak English ("[Errno -2] Name or service not known", "[Errno 111]
+    Connection refused"); people read a sentence of their own language. Known causes (looked
+    for along the exception's chain: httpx wraps httpcore, which wraps the socket error) get a
+    sentence of their own; anything else is named as a network error, with the library's text
+    after it as the technical detail."""
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, NameNotResolved | OutboundRefused):
+            return str(e)
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            return _("the host name cannot be resolved (DNS has no address for it)")
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return _("the server's certificate is not trusted")
+        if isinstance(e, ssl.SSLError):
+            return _("the secure connection (TLS) could not be set up")
+        if isinstance(e, ConnectionRefusedError):
+            return _("the connection was refused (nothing answers on that port)")
+        if isinstance(e, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+            return _("the connection was closed by the other side")
+        if isinstance(e, TimeoutError | httpx.TimeoutException | httpcore.TimeoutException):
+            return _("no answer in time")
+        if isinstance(e, OSError) and e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return _("the network or the host is unreachable from this server")
+        if isinstance(e, smtplib.SMTPServerDisconnected):
+            return _("the mail server closed the connection")
+    detail = str(exc) or type(exc).__name__
+    return _("a network error (technical detail: %(detail)s)") % {"detail": detail}
 
 
 def loopback_allowed() -> bool:
@@ -136,7 +184,7 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise ConnectionError(
+        raise NameNotResolved(
             _("The host name %(host)s cannot be resolved.") % {"host": name}
         ) from exc
     addresses: list[str] = []
@@ -153,7 +201,7 @@ def resolve(host: str, port: int) -> list[str]:
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise ConnectionError(_("The host name %(host)s cannot be resolved.") % {"host": name})
+        raise NameNotResolved(_("The host name %(host)s cannot be resolved.") % {"host": name})
     return addresses
 
 

@@ -14,6 +14,12 @@ Recipients may be users, people (their login), teams (their active members with 
 roles, or ``"role:<code>"`` / ``"user:<username>"`` strings; duplicates and inactive users
 are dropped. ``notify()`` runs in the caller's transaction and queues the sending on commit.
 Event kinds are declared with ``event_kind()`` (see ``kinds``).
+
+Each recipient reads the message in their own language and time zone. Pass words as what
+they are, not as text of the caller's language: a choice label as the lazy label itself
+(``Status.OPEN.label``, not ``str(...)`` or ``get_status_display()``), several labels as
+``listing(labels)``, an instant as an aware ``datetime`` (shown as "2026-12-01 09:30" in the
+reader's zone). They are turned into text per reader (``engine.local_data``).
 """
 
 from __future__ import annotations
@@ -21,12 +27,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 from netdept.notify.kinds import EventKind, event_kind
 
 if TYPE_CHECKING:
     from netdept.notify.models import Notification  # type only
 
-__all__ = ["EventKind", "event_kind", "notify"]
+__all__ = ["EventKind", "event_kind", "listing", "notify"]
+
+
+def _joined(items: tuple[Any, ...]) -> str:
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(i) for i in items)
+
+
+_lazy_joined = lazy(_joined, str)
+
+
+def listing(items: Iterable[Any]) -> Any:
+    """``items`` (lazy labels) as one text, said when it is read: "重置密码、停用" for a Chinese
+    reader, "reset the password, disable" for an English one."""
+    return _lazy_joined(tuple(items))
 
 
 def notify(

@@ -37,7 +37,7 @@ KEEP_HELP = _("Leave empty to keep the current address.")
 
 class ChannelForm(forms.ModelForm):
     url = forms.CharField(
-        label=_("address (URL)"),
+        label=_("Address (URL)"),
         required=False,
         max_length=2000,
         strip=True,
@@ -48,7 +48,7 @@ class ChannelForm(forms.ModelForm):
         ),
     )
     secret = forms.CharField(
-        label=_("secret"),
+        label=_("Secret"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
@@ -57,7 +57,7 @@ class ChannelForm(forms.ModelForm):
             "password. Stored encrypted and never shown again."
         ),
     )
-    clear_secret = forms.BooleanField(label=_("remove the stored secret"), required=False)
+    clear_secret = forms.BooleanField(label=_("Remove the stored secret"), required=False)
     smtp_host = forms.CharField(label=_("SMTP server"), required=False, max_length=255)
     smtp_port = forms.IntegerField(
         label=_("SMTP port"), required=False, min_value=1, max_value=65535
@@ -72,14 +72,14 @@ class ChannelForm(forms.ModelForm):
         help_text=_("Leave empty when the server needs no login."),
     )
     from_address = forms.CharField(
-        label=_("sender address"),
+        label=_("Sender address"),
         required=False,
         max_length=254,
         help_text=_("e.g. NetDept <netdept@hospital.example>"),
     )
-    format = forms.ChoiceField(label=_("message format"), required=False, choices=FORMAT_CHOICES)
+    format = forms.ChoiceField(label=_("Message format"), required=False, choices=FORMAT_CHOICES)
     language = forms.ChoiceField(
-        label=_("language of group messages"),
+        label=_("Language of group messages"),
         required=False,
         choices=[("", _("default")), *settings.LANGUAGES],
     )

@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from netdept.accounts.models import UserProfile
 from netdept.core import audit
@@ -135,17 +136,23 @@ def channel_admins() -> list[Any]:
     return holders_of("notify.change_notificationchannel")
 
 
-def language_of(user: Any) -> str:
-    profile = UserProfile.objects.filter(user=user).only("language").first()
-    return profile.language if profile and profile.language else settings.LANGUAGE_CODE
-
-
 def time_zone_of(user: Any) -> zoneinfo.ZoneInfo:
     profile = UserProfile.objects.filter(user=user).only("time_zone").first()
     try:
         return zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def reader_of(user: Any) -> tuple[str, zoneinfo.ZoneInfo]:
+    """The language and time zone ``user`` reads messages in (one query)."""
+    profile = UserProfile.objects.filter(user=user).only("language", "time_zone").first()
+    lang = profile.language if profile and profile.language else settings.LANGUAGE_CODE
+    try:
+        tz = zoneinfo.ZoneInfo(profile.time_zone if profile else settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return lang, tz
 
 
 def person_of(user: Any) -> Any:
@@ -242,6 +249,25 @@ def choice_for(
 # --- notify ----------------------------------------------------------------------------------
 
 
+def local_data(data: dict[str, Any], tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    """``data`` as one reader reads it: a lazily translated text (a choice label, a
+    ``gettext_lazy`` sentence) in the active language, an instant as a wall-clock time in the
+    reader's time zone ("2026-12-01 09:30"). Call under ``translation.override``."""
+
+    def local(value: Any) -> Any:
+        if isinstance(value, Promise):
+            return str(value)
+        if isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = value.astimezone(tz)
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, list | tuple):
+            return [local(v) for v in value]
+        return value
+
+    return {key: local(value) for key, value in data.items()}
+
+
 def object_link(obj: Any) -> str:
     if obj is None:
         return ""
@@ -314,15 +340,18 @@ def notify(
                 kind=kind, user__in=[u.pk for u in users]
             ).prefetch_related("channels")
         }
-        rendered: dict[str, render.Rendered] = {}
+        rendered: dict[tuple[str, str], render.Rendered] = {}
 
-        def message(lang: str) -> render.Rendered:
-            if lang not in rendered:
-                with translation.override(lang):
-                    rendered[lang] = render.render(
-                        ek, lang, data=data, obj=obj, link=link or "", severity=severity
-                    )
-            return rendered[lang]
+        def message(lang: str, tz: zoneinfo.ZoneInfo) -> render.Rendered:
+            """The message in ``lang``, its times in ``tz``: each recipient reads their own."""
+            key = (lang, tz.key)
+            if key not in rendered:
+                with translation.override(lang), timezone.override(tz):
+                    rendered[key] = render.render(
+                        ek, lang, data=local_data(data, tz), obj=obj, link=link or "",
+                        severity=severity,
+                    )  # fmt: skip
+            return rendered[key]
 
         inbox: list[InboxMessage] = []
         deliveries: list[Delivery] = []
@@ -331,9 +360,9 @@ def notify(
         at = now()
         for user in users:
             choice = choice_for(user, ek, ks, active, prefs)
-            lang = language_of(user)
+            lang, tz = reader_of(user)
             if choice.inbox:
-                msg = message(lang)
+                msg = message(lang, tz)
                 inbox.append(
                     InboxMessage(
                         notification=note,
@@ -351,7 +380,7 @@ def notify(
                         logger.info("No email address for %s: %s not sent on %s.", user, kind, ch)
                         continue
                     held = None if is_urgent else quiet_until(user, at)
-                    msg = message(lang)
+                    msg = message(lang, tz)
                     deliveries.append(
                         Delivery(
                             notification=note,
@@ -359,7 +388,9 @@ def notify(
                             recipient=user,
                             address=address[:255],
                             title=msg.title,
-                            payload=payload_of(msg, ek, severity, data, emails=[address]),
+                            payload=payload_of(
+                                msg, ek, severity, data, emails=[address], language=lang
+                            ),
                             status=DeliveryStatus.HELD if held else DeliveryStatus.PENDING,
                             next_attempt_at=held,
                         )
@@ -370,7 +401,7 @@ def notify(
         for ch_id, members in groups.items():
             ch = channel_by_id[ch_id]
             lang = str(ch.config.get("language") or settings.LANGUAGE_CODE)
-            msg = message(lang)
+            msg = message(lang, zoneinfo.ZoneInfo(settings.TIME_ZONE))
             mobiles = list(dict.fromkeys(m for m in (mobile_of(u) for u in members) if m))
             deliveries.append(
                 Delivery(
@@ -379,7 +410,7 @@ def notify(
                     recipient=members[0] if len(members) == 1 else None,
                     address=", ".join(mobiles)[:255],
                     title=msg.title,
-                    payload=payload_of(msg, ek, severity, data, mobiles=mobiles),
+                    payload=payload_of(msg, ek, severity, data, mobiles=mobiles, language=lang),
                 )
             )
         InboxMessage.objects.bulk_create(inbox)
@@ -398,8 +429,12 @@ def payload_of(
     *,
     mobiles: list[str] | None = None,
     emails: list[str] | None = None,
+    language: str = "",
 ) -> dict[str, Any]:
+    """What a transport sends; ``language``: the language its text is in (the reader's, or
+    the group channel's), for a receiver such as a webhook."""
     return {
+        "language": language,
         "title": msg.title,
         "text": msg.text,
         "markdown": msg.markdown,

@@ -23,7 +23,7 @@ from netdept.notify.models import (
 
 
 def _kind_field(required: bool = True) -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("event kind"), choices=kinds.choices, required=required)
+    return forms.ChoiceField(label=_("Event kind"), choices=kinds.choices, required=required)
 
 
 class NotificationTemplateForm(forms.ModelForm):
@@ -36,7 +36,8 @@ class NotificationTemplateForm(forms.ModelForm):
         help_texts = {
             "subject": _("Django template language, e.g. {{ number }} {{ title }}."),
             "body": _(
-                "Besides the event kind's variables, obj, link, severity and kind are available."
+                "Besides the event kind's variables, {{ obj }}, {{ link }}, {{ severity }} and "
+                "{{ kind }} are available."
             ),
         }
 

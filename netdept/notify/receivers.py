@@ -15,10 +15,11 @@ from netdept.notify import notify
 def _tell_security_admins(
     sender: Any, username: str, ip: str | None, until: datetime.datetime, **kwargs: Any
 ) -> None:
-    """A lockout is a security event: the security administrators get a notification."""
+    """A lockout is a security event: the security administrators get a notification, with the
+    end of the lockout in each one's time zone (``until`` is an instant)."""
     notify(
         "core.account_locked",
         recipients=["role:secadmin"],
-        data={"username": username, "ip": ip or "", "until": until.strftime("%Y-%m-%d %H:%M")},
+        data={"username": username, "ip": ip or "", "until": until},
         dedupe_key=f"lockout:{username}:{ip}:{until:%Y%m%d%H%M}",
     )

@@ -247,7 +247,12 @@ def failed(d: Delivery) -> None:
             recipients=admins,
             data={
                 "channel": d.channel.name,
-                "channel_kind": d.channel.get_kind_display(),
+                # the label itself (lazy): each administrator reads it in their own language
+                "channel_kind": (
+                    ChannelKind(d.channel.kind).label
+                    if d.channel.kind in ChannelKind.values
+                    else d.channel.kind
+                ),
                 "recipient": str(d.recipient or d.address or ""),
                 "title": d.title,
                 "error": d.error[:500],

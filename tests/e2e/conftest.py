@@ -1,5 +1,7 @@
 """Browser-test fixtures: a live server, headless Debian Chromium driven by Playwright, and a
-page per test that records screenshots and refuses broken static files or outside requests.
+page per test that records screenshots and refuses broken static files, outside requests, CSP
+violations and text of the other language (``netdept/testing/language.py`` reads every HTML
+answer, page or HTMX fragment; ``page.language.allow("Name")`` allows a name it does not know).
 
 Chromium is Debian's ``/usr/bin/chromium`` launched through ``executable_path``; Playwright's
 own browser download is never used. Without Chromium the tests skip, unless
@@ -14,9 +16,11 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 import pytest
+
+from netdept.testing.language import LanguageChecker, database_words
 
 CHROMIUM = Path(os.environ.get("NETDEPT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -122,9 +126,41 @@ def _new_page(
         elif response.status >= 500:
             problems.append(f"{response.url} answered {response.status}")
 
+    def data_words(refresh: bool) -> tuple[set[str], str]:
+        try:
+            return database_words(refresh)
+        except Exception:  # no database in this test: nothing counts as data
+            return set(), ""
+
+    language = LanguageChecker(data_words=data_words)
+
+    def read(response: Any) -> None:
+        """Every HTML answer (a page or an HTMX fragment) is in one language."""
+        parts = urlsplit(response.url)
+        typed = unquote_plus(parts.query)
+        with contextlib.suppress(Exception):  # form fields, or the text of a file sent
+            body = response.request.post_data_buffer or b""
+            typed += " " + unquote_plus(body[:100_000].decode("utf-8", errors="replace"))
+        language.note_typed(typed)  # what the person sent is data on the pages after it
+        try:
+            if response.request.resource_type not in ("document", "xhr", "fetch"):
+                return
+            if 300 <= response.status < 400 or response.status == 204:
+                return
+            headers = response.headers
+            if "text/html" not in headers.get("content-type", ""):
+                return
+            html = response.text()
+        except Exception:  # the body is gone (the page navigated on): nothing to read
+            return
+        where = parts.path + (f"?{parts.query}" if parts.query else "")
+        for finding in language.check_html(where, html, headers.get("content-language", "")):
+            problems.append(f"language: {finding}")
+
     context.route("**/*", guard)
     page = context.new_page()
     page.on("response", check)
+    page.on("response", read)
     page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
     # Every page runs under the Content-Security-Policy: a refused inline script or style is a
     # broken page (Chromium reports each refusal on the console).
@@ -139,6 +175,27 @@ def _new_page(
     shots_dir.mkdir(parents=True, exist_ok=True)
     page.shot = Shots(page, shots_dir, request.node.name)
     page.problems = problems
+    page.language = language
+    # The browser does not report a file's content with its upload: the text of a file the
+    # test picks (a CSV's English headers) counts as typed from the upload on (events come in
+    # order: the pages before the upload are read without it).
+    picked: list[str] = []
+    set_input_files = page.set_input_files
+
+    def pick_files(selector: str, files: Any, **kwargs: Any) -> None:
+        for f in files if isinstance(files, list | tuple) else [files]:
+            with contextlib.suppress(Exception):
+                data = f["buffer"] if isinstance(f, dict) else Path(f).read_bytes()
+                picked.append(bytes(data[:100_000]).decode("utf-8", errors="replace"))
+        set_input_files(selector, files, **kwargs)
+
+    def upload(request: Any) -> None:
+        if picked and "multipart/form-data" in request.headers.get("content-type", ""):
+            language.note_typed("\n".join(picked))
+            picked.clear()
+
+    page.set_input_files = pick_files
+    page.on("request", upload)
     try:
         yield page
     finally:

@@ -247,9 +247,9 @@ def post(
 
 
 def _safe_error(exc: Exception, url: str) -> str:
-    """The exception text without the address (it may carry the access token)."""
-    text = str(exc) or type(exc).__name__
-    return text.replace(url, "…")[:300]
+    """What went wrong, in the reader's language (``outbound.describe``), without the address
+    (it may carry the access token)."""
+    return outbound.describe(exc).replace(url, "…")[:300]
 
 
 def post_json(

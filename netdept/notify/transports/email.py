@@ -192,7 +192,7 @@ class EmailTransport:
                 ok=False,
                 retryable=True,
                 error=_("Could not reach the mail server %(host)s:%(port)d: %(error)s")
-                % {"host": host, "port": port, "error": str(exc) or type(exc).__name__},
+                % {"host": host, "port": port, "error": outbound.describe(exc)},
             )
         answer = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
         if refused:
