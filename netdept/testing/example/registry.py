@@ -11,7 +11,7 @@ register(
         filters=["department", "status", "is_active"],
         search=["name", "note"],  # the global search finds parts by these
         select_related=["department", "holder"],
-        nav_group="org",  # the menu group; the home page shows a card with the count
+        nav_group="org",  # the menu group; maintainers get a count card on the home page
         icon="bi-box-seam",
         service=SERVICE,
         machine=SPARE_PART_MACHINE,
