@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from netdept.accounts.tokens import TokenViewSet
+from netdept.api import search
 from netdept.api.audit import AuditRecordViewSet
 from netdept.api.generic import viewset_for
 from netdept.core import permissions
@@ -96,6 +97,7 @@ def resolve_or_none(url: str) -> Any:
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", me, name="api-me"),
+    path("v1/search/", search.search_view, name="api-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script as a file (no inline script: CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

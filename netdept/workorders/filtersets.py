@@ -40,8 +40,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from netdept.core.registry import ScopedFilterSet
+from netdept.core.search import parse as parse_query
 from netdept.org.models import Department, Person, Team
 from netdept.workorders.models import OPEN_STATUSES, Category, Kind, Priority, Status, WorkOrder
+from netdept.workorders.search import matching
 
 #: "about to breach": the resolution (or the unanswered response) is due within this many
 #: minutes, or the SLA job has already sent a warning (at the policy's warn share, 75 % by
@@ -196,15 +198,22 @@ def queue_counts(
 
 # --- search -------------------------------------------------------------------------------------
 def search_orders(queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
-    """An order number (exact, index-friendly) or words of the title."""
-    value = (value or "").strip()
-    if not value:
+    """The global search's matching (``workorders.search.matching``), so that its "show all"
+    lists on the desk and in the API exactly what it found: every word must match the title,
+    the requester (name or employee number) or the start of the number; an order's id typed
+    alone finds it too. A text with no usable word (one letter) is looked for in titles."""
+    query = parse_query(value)
+    if query.empty:
         return queryset
-    if value.isascii() and value.isdigit():  # "²" is a digit, not a number
-        return queryset.filter(Q(pk=int(value)) | Q(number=value) | Q(title__icontains=value))
-    if value.upper().startswith("WO-"):
-        return queryset.filter(number__istartswith=value)
-    return queryset.filter(title__icontains=value)
+    single = query.single
+    if single is not None and single.upper().startswith("WO-"):
+        return queryset.filter(number__istartswith=single)  # a number, or its start, in any form
+    narrowed = matching(queryset, query)
+    if narrowed is None:
+        return queryset.filter(title__icontains=query.text)
+    if single is not None and single.isascii() and single.isdigit() and len(single) < 10:
+        return queryset.filter(Q(pk=int(single)) | Q(pk__in=narrowed.values("pk")))
+    return narrowed
 
 
 # --- fields and filters -------------------------------------------------------------------------

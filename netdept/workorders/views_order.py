@@ -290,17 +290,17 @@ def caller_hits(query: str, user: Any) -> tuple[list[Person], str]:
         return [], _("Type a name, phone or employee number.")
     if len(q) > MAX_CALLER_QUERY:
         return [], _("Too long: type part of a name, a phone or an employee number.")
-    hits = list(people_matching(q, user, limit=CALLER_HITS + 1))
+    hits = list(people_matching(q, user, limit=CALLER_HITS + 1, among=caller_pool(user)))
     if len(hits) > CALLER_HITS:
         return hits[:CALLER_HITS], _("More people match: type more of the name or number.")
     return hits, "" if hits else _("No one matches “%(query)s”.") % {"query": q}
 
 
 def caller_pool(user: Any) -> QuerySet[Person]:
-    """The people the type-ahead and the caller's card show to ``user``: those they may view
-    (the scope of ``org.view_person``, as in the global search). The form itself accepts any
-    active person (``forms.callers``)."""
-    return permissions.restrict(wo_forms.callers(), user, "view")
+    """The people the type-ahead and the caller's card show to ``user`` (the desk, checked by
+    the view): every active person, as the form accepts (``forms.callers``) — the service desk
+    takes calls from the whole organisation, whatever the scope of the desk user's roles."""
+    return wo_forms.callers()
 
 
 def find_caller(raw: Any, user: Any) -> Person | None:

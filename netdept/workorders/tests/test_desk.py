@@ -205,6 +205,20 @@ def test_a_requester_is_refused_the_desk(w: World) -> None:
 
 
 # --- filters, sorting, paging -----------------------------------------------------------------
+def test_the_desk_search_matches_what_the_global_search_found(w: World) -> None:
+    """"Show all" of the global search lands on the desk with ``q``: the same words match the
+    same orders there (title, requester's name, start of the number; every word)."""
+    caller = PersonFactory(department=w.served, name="欧阳娜娜")
+    by_name = order(w, requester=caller, title="打印机卡纸")
+    other = order(w, title="打印机没有墨")
+    eng = w.engineer
+    assert numbers(get_desk(eng, queue="all", q="欧阳")) == {by_name.number}
+    assert numbers(get_desk(eng, queue="all", q="打印机 欧阳")) == {by_name.number}
+    assert numbers(get_desk(eng, queue="all", q="打印机")) == {by_name.number, other.number}
+    assert numbers(get_desk(eng, queue="all", q=str(other.pk))) == {other.number}
+    assert numbers(get_desk(eng, queue="all", q="%")) == set()
+
+
 def test_filters(w: World) -> None:
     p1 = order(w, priority=1, title="核心交换机宕机", is_major=True)
     p3 = order(w, priority=3, title="打印机连不上", status=Status.ACCEPTED)

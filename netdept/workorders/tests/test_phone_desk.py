@@ -97,13 +97,17 @@ def test_the_caller_is_found_by_name_phone_and_employee_number(w: World) -> None
     assert f'href="{URL}?requester={w.nurse.pk}"' in html
 
 
-def test_the_type_ahead_is_narrowed_by_the_viewers_permissions(w: World) -> None:
-    """The people an engineer may see (the engineer role reaches their team)."""
+def test_an_engineer_finds_callers_of_every_department(w: World) -> None:
+    """The desk takes calls from anyone (the engineer role's people scope is their team); the
+    orders on the card stay those the engineer may see."""
     c = ui_client(w.engineer)
     assert f"wo-caller-opt-{w.mate.pk}" in hits(c, "王建国")[1]
-    assert f"wo-caller-opt-{w.nurse.pk}" not in hits(c, "李秀英")[1]
+    assert f"wo-caller-opt-{w.nurse.pk}" in hits(c, "李秀英")[1]
     card = c.get(URL, {"requester": w.nurse.pk}, **HX).content.decode()
-    assert 'name="requester"' not in card and "13900001111" not in card
+    assert f'name="requester" value="{w.nurse.pk}"' in card and "13900001111" in card
+    w.nurse.is_active = False
+    w.nurse.save()
+    assert f"wo-caller-opt-{w.nurse.pk}" not in hits(c, "李秀英")[1]
 
 
 def test_more_hits_than_shown_ask_for_more(w: World) -> None:
