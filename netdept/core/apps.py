@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from netdept.core import signals  # noqa: F401  (ready(): login/logout audit receivers)
+        from netdept.core import (  # ready(): they need the app registry
+            home_widgets,  # noqa: F401  (the kernel's home widgets)
+            signals,  # noqa: F401  (login/logout audit receivers)
+        )
         from netdept.core.checks import check_scope_paths  # ready(): needs the app registry
 
         checks.register(check_scope_paths, checks.Tags.models)

@@ -14,14 +14,22 @@ class OrgConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from netdept.accounts import twofactor  # ready(): the hooks' modules import models
-        from netdept.core import permissions  # ready()
+        from netdept.core import display, permissions, search  # ready()
         from netdept.notify import engine  # ready()
-        from netdept.org import grants, registry  # noqa: F401
+        from netdept.org import (  # noqa: F401
+            actors,
+            grants,
+            home,  # the home page: privileged object types, set-up warnings
+            registry,
+        )
+        from netdept.org.search import PeopleSearch  # ready(): models
 
         permissions.register_grants_provider(grants.grants_of)
         twofactor.register_requirement(grants.roles_requiring_2fa)
         engine.register_recipient_resolver(grants.recipients_of)
+        display.register_actor_names(actors.names, actors.matching)
         post_migrate.connect(_sync_roles, dispatch_uid="org.sync_roles")
+        search.register_search_provider(PeopleSearch())  # the global search: people
 
 
 def _sync_roles(app_config: AppConfig, **kwargs: object) -> None:

@@ -20,11 +20,25 @@ class WorkOrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from netdept.core import display  # ready(): the hooks' modules import models
+        from netdept.core.search import register_search_provider
+        from netdept.org import demo as org_demo
         from netdept.workorders import (  # ready(): these need the app registry
+            demo,
+            home,  # noqa: F401  (the home page's widgets and set-up warnings)
+            models,
+            permlabels,  # noqa: F401  (names of its own permissions, for the role editor)
             registry,  # noqa: F401  (pages, navigation)
             sla,  # noqa: F401  (signal receivers, in every process)
             tabs,  # noqa: F401  (the order page's tabs, registered on WorkOrder)
+            views_order,
         )
+        from netdept.workorders.search import OrderSearch
+
+        register_search_provider(OrderSearch())  # the global search: work orders
+        display.register_object_url(models.WorkOrder, views_order.order_url)  # audit trail links
+        display.register_object_type("workorders.report", _("Service report"))  # its exports
+        org_demo.register_demo_loader(demo.load)  # categories, SLA policies, orders
 
         post_migrate.connect(
             _ensure_defaults, sender=self, dispatch_uid="workorders.ensure_defaults"
