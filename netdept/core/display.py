@@ -13,11 +13,21 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from netdept.core import audit
 from netdept.core.registry import page_for
+
+
+def list_separator() -> str:
+    """How the active language lists words: "、" in Chinese, ", " in English."""
+    return "、" if (get_language() or "").startswith("zh") else ", "
+
+
+def joined(items: Iterable[Any]) -> str:
+    """``items`` as one text, listed the way the active language lists them."""
+    return list_separator().join(str(i) for i in items)
 
 
 def field_label(model: type[models.Model], name: str) -> str:

@@ -57,7 +57,7 @@ class Shown:
     values: tuple[Value, ...] = ()
 
     def __str__(self) -> str:
-        return "、".join(v.text for v in self.values) or "—"
+        return display.joined(v.text for v in self.values) or "—"
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -132,7 +132,10 @@ DETAIL_LABELS: dict[str, Any] = {
     "ip": gettext_lazy("source IP"),
     "on": gettext_lazy("waiting on"),
     "auto": gettext_lazy("automatic"),
+    "or": gettext_lazy("or the permission"),
 }
+#: Details that name a permission ("app.codename").
+PERMISSION_DETAILS = frozenset({"permission", "or"})
 #: Details that only repeat what the record shows elsewhere.
 HIDDEN_DETAILS = frozenset({"into_id", "delivery"})
 DETAIL_VALUES: dict[str, Any] = {
@@ -152,6 +155,9 @@ DETAIL_VALUES: dict[str, Any] = {
     "wrong code": gettext_lazy("wrong code"),
     "throttled": gettext_lazy("too many attempts"),
     "idle timeout": gettext_lazy("idle timeout"),
+    # the creation of an object with a state machine (``extra["transition"]``), automatic steps
+    "open": gettext_lazy("opened"),
+    "requester replied": gettext_lazy("the requester replied"),
     **display.VIA_NAMES,
 }
 
@@ -168,7 +174,7 @@ def _detail_text(key: str, value: Any) -> str:
 
 def _flat(value: Any) -> str:
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return display.joined(value)
     return str(value)
 
 
@@ -176,6 +182,7 @@ def _details(
     rec: AuditRecord, model: type[models.Model] | None, perms: dict[str, str] | None = None
 ) -> list[tuple[str, str]]:
     rows = []
+    choices = _transition_choices(model, str((rec.extra or {}).get("transition", "")))
     order = {k: i for i, k in enumerate(DETAIL_LABELS)}  # the same order on every database
     extra = sorted((rec.extra or {}).items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     for key, value in extra:
@@ -185,12 +192,33 @@ def _details(
             continue
         label = capfirst(str(DETAIL_LABELS.get(key, key.replace("_", " "))))
         if key == "transition":
-            rows.append((label, _transition_label(model, str(value)) or str(value)))
-        elif key == "permission" and perms and str(value) in perms:
+            rows.append((label, _transition_label(model, str(value)) or _detail_text(key, value)))
+        elif key in PERMISSION_DETAILS and perms and str(value) in perms:
             rows.append((label, f"{perms[str(value)]} ({value})"))
+        elif key in choices and str(value) in choices[key]:
+            rows.append((label, choices[key][str(value)]))
         else:
             rows.append((label, _detail_text(key, value)[:MAX_TEXT]))
     return rows
+
+
+def _transition_choices(model: type[models.Model] | None, name: str) -> dict[str, dict[str, str]]:
+    """The labels of the choices of a transition's fields (``{"on": {"vendor": "a vendor"}}``):
+    what the person chose, stored as a code in the record's details."""
+    if model is None or not name:
+        return {}
+    machine = getattr(page_for(model), "machine", None) or machine_of(model)
+    if machine is None or name not in machine:
+        return {}
+    found = {}
+    for f in machine[name].fields:
+        choices = None if callable(f.choices) else f.choices  # a callable may query
+        if choices is None and f.model_field:
+            mf = _field(f.of or model, f.model_field)
+            choices = getattr(mf, "flatchoices", None) if mf is not None else None
+        if choices:
+            found[f.name] = {str(k): str(v) for k, v in choices}
+    return found
 
 
 def _transition_label(model: type[models.Model] | None, name: str) -> str:
@@ -407,7 +435,7 @@ def describe(
                     if not _empty(v) and v != MASK:
                         res.want(f.related_model, v)
     res.fetch(rec.actor_id for rec in records if rec.actor_id)
-    denied = [str((r.extra or {}).get("permission", "")) for r in records]
+    denied = [str((r.extra or {}).get(k, "")) for r in records for k in PERMISSION_DETAILS]
     perms = permission_labels(p for p in denied if "." in p)
 
     # Labels once per call, not per record (a choice's display costs a hash of all choices).

@@ -210,6 +210,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         for f in self.filters.values():
+            # A form field built on the class's own filter (the OpenAPI schema reads
+            # ``filter.field``) was copied here with what held then: no label (the field's name,
+            # in English, on every page after) and every row. Each filter set builds its own.
+            f.__dict__.pop("_field", None)
             qs = getattr(f, "queryset", None)
             if (
                 isinstance(f, django_filters.filters.QuerySetRequestMixin)

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from netdept.core import permissions
 from netdept.core.services import ModelService
-from netdept.notify import notify
+from netdept.notify import listing, notify
 from netdept.org.models import (
     AccountGrant,
     Department,
@@ -397,7 +397,7 @@ def _notify_account(actor: Any, account: Any, actions: list[str]) -> None:
         data={
             "account": account.username,
             "role": "",
-            "action": "、".join(str(GrantAction(a).label) for a in actions),
+            "action": listing(GrantAction(a).label for a in actions),
             "actor": _name(actor),
         },
     )

@@ -39,9 +39,10 @@ Debian Ubuntu htmx ECharts OpenAPI English Telnet Asia Shanghai Beijing
 """
 PROPER_NAMES = frozenset(PROPER_NAMES_TEXT.lower().split())
 # Chinese kept in English text: a language's own name (the language switcher, the language
-# preference) and the terms of GLOSSARY.md that English pages give in Chinese too (三员, 调休)
-# or that name a product's own feature (DingTalk's 加签).
-CJK_NAMES = ("简体中文", "中文", "三员", "调休", "加签")
+# preference), the terms of GLOSSARY.md that English pages give in Chinese too (三员, 调休), the
+# regulation's name of the separation of duties (三权分立, after "separation of duties") or that
+# name a product's own feature (DingTalk's 加签).
+CJK_NAMES = ("简体中文", "中文", "三员", "调休", "三权分立", "加签")
 
 SKIPPED_TAGS = frozenset({"script", "style", "code", "pre", "kbd", "samp", "textarea", "svg"})
 VOID_TAGS = frozenset(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from netdept.core import context
-from netdept.notify import notify
+from netdept.notify import listing, notify
 from netdept.notify.engine import holders_of
 from netdept.tasks.scheduler import periodic
 from netdept.workcal import holidays
@@ -30,7 +30,7 @@ def remind_holidays_unknown() -> int:
                 "core.holidays_unknown",
                 recipients=admins,
                 severity="warning",
-                data={"calendar": calendar.name, "years": "、".join(str(y) for y in years)},
+                data={"calendar": calendar.name, "years": listing(years)},
                 link=reverse("workcal:calendar_schedule", args=[calendar.pk]),
                 dedupe_key=f"holidays:{calendar.pk}:{years}:{week.year}-{week.week}",
             )

@@ -82,7 +82,7 @@ class Source(models.TextChoices):
     ALARM = "alarm", _("alarm")
     WEBSITE = "website", _("website")
     QQ = "qq", _("QQ")
-    BAIDU = "baidu", _("百度商桥")
+    BAIDU = "baidu", _("Baidu Shangqiao")
 
 
 class WaitingOn(models.TextChoices):
@@ -276,7 +276,9 @@ class WorkOrder(BaseModel):
         _("registration number"),
         max_length=50,
         blank=True,
-        help_text=_("Leads: the number 客服部 gave when the lead was handed over."),
+        help_text=_(
+            "Leads: the number the customer service department gave when the lead was handed over."
+        ),
     )
     impact = models.PositiveSmallIntegerField(
         _("impact"), choices=Level.choices, default=Level.MEDIUM

@@ -6,9 +6,9 @@ SLA kinds (raised by ``netdept.workorders.sla.check_all``):
 * ``workorders.sla_breached``: an order passed its response or resolution target.
 * ``workorders.escalated``: an order is far past its target (default 150 %): the director.
 
-Their variables: ``number``, ``title``, ``priority`` (P1…P4), ``due`` (local time, text),
-``percent`` (share of the target, integer), ``target`` (``response`` or ``resolution``),
-``assignee``, ``team``, ``requester``, ``step`` (the escalation step, in %).
+Their variables: ``number``, ``title``, ``priority`` (P1…P4), ``due`` (the instant, shown in
+each reader's time zone), ``percent`` (share of the target, integer), ``target`` (``response``
+or ``resolution``), ``assignee``, ``team``, ``requester``, ``step`` (the escalation step, in %).
 """
 
 from __future__ import annotations

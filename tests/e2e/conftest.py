@@ -231,5 +231,7 @@ def sign_in(server: str) -> Callable[[Any, Any], None]:
         page.fill("input[name=password]", PASSWORD)
         page.click("#nd-login")
         expect(page.locator("#nd-user-menu")).to_be_visible()
+        # the page's scripts (deferred) have run: its keys work from the first press
+        page.wait_for_load_state("domcontentloaded")
 
     return do

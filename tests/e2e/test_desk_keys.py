@@ -119,7 +119,8 @@ def test_desk_keys_help_accept_and_assign(page: Any, server: str, sign_in: Any) 
     expect(page.locator("#messages")).to_contain_text("已分派 1 个工单")
     assert WorkOrder.objects.get(number=second).assignee == colleague.person
     assert page.url.endswith("/workorders/?queue=team")
-    # / — the desk's own search (before the top bar's)
+    # / — the desk's own search (before the top bar's), once the new page's scripts run
+    page.wait_for_load_state("domcontentloaded")
     page.keyboard.press("/")
     expect(page.locator("#wo-filters [name=q]")).to_be_focused()
 

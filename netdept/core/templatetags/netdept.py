@@ -4,7 +4,21 @@ from typing import Any
 
 from django import forms, template
 
+from netdept.core import display
+
 register = template.Library()
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """ "、" on a Chinese page, ", " on an English one (between the items of a list)."""
+    return display.list_separator()
+
+
+@register.filter
+def listed(items: Any) -> str:
+    """``{{ roles|listed }}``: the items listed the way the page's language lists them."""
+    return display.joined(items or ())
 
 
 @register.filter

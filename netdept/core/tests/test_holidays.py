@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from freezegun import freeze_time
 
+from netdept.accounts.models import UserProfile
 from netdept.core.models import AuditRecord
 from netdept.notify.models import InboxMessage
 from netdept.testing.factories import user_with_role
@@ -239,6 +240,9 @@ def test_warnings_on_the_calendar_page_and_home_page() -> None:
 def test_the_weekly_reminder_goes_to_calendar_administrators_once_a_week() -> None:
     WorkCalendar.objects.create(name="标准")
     sysadmin = user_with_role("sysadmin")
+    english = user_with_role("sysadmin")
+    UserProfile.objects.update_or_create(user=sysadmin, defaults={"language": "zh-hans"})
+    UserProfile.objects.update_or_create(user=english, defaults={"language": "en"})
     engineer = user_with_role("engineer")
     with freeze_time(f"{FAR}-11-03 09:00:00"):  # a Monday
         assert remind_holidays_unknown.call() == 1
@@ -247,6 +251,13 @@ def test_the_weekly_reminder_goes_to_calendar_administrators_once_a_week() -> No
     assert InboxMessage.objects.filter(user=engineer).count() == 0
     message = InboxMessage.objects.get(user=sysadmin)
     assert f"{FAR}" in message.title
+    # the years missing, listed the way each reader's language lists them
+    both = (f"{FAR}、{FAR + 1}", f"{FAR}, {FAR + 1}")
+    chinese = f"{message.title}\n{message.body}"
+    english_message = InboxMessage.objects.get(user=english)
+    english_text = f"{english_message.title}\n{english_message.body}"
+    assert both[0] in chinese and both[1] not in chinese, chinese
+    assert both[1] in english_text and both[0] not in english_text, english_text
     with freeze_time(f"{FAR}-11-10 09:00:00"):  # the next Monday: reminded again
         remind_holidays_unknown.call()
     assert InboxMessage.objects.filter(user=sysadmin).count() == 2

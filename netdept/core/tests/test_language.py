@@ -134,3 +134,44 @@ def test_database_words_are_data_people_typed_not_the_frameworks_names() -> None
     words, chinese = database_words()
     assert "zhaoliu" in words and "人员" in chinese and "科室" in chinese
     assert "can" not in words  # "Can view work order": a permission's name is not data
+
+
+def test_lists_of_words_are_joined_the_way_the_page_language_joins_them() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from netdept.core import display, history
+
+    shown = history.Shown((history.Value("网络"), history.Value("Printers")))
+    template = Template(
+        '{% load netdept %}{% include "core/_audit_value.html" %}|{{ roles|listed }}'
+    )
+    for lang, sep in (("zh-hans", "、"), ("en", ", ")):
+        with translation.override(lang):
+            assert display.joined(["A", "B"]) == f"A{sep}B"
+            assert str(shown) == f"网络{sep}Printers"
+            html = template.render(Context({"shown": shown, "roles": ["工程师", "组长"]}))
+            parts = [part.strip() for part in html.split("|")]
+            assert parts == [f"网络{sep}Printers", f"工程师{sep}组长"], html
+
+
+def test_the_api_schema_leaves_the_pages_filter_labels_in_the_page_language() -> None:
+    """The schema reads the form field of each choice filter of the class; a page's filters are
+    built anew, in its language (not the field's name in English, cached by the schema)."""
+    from netdept.notify.models import NotificationChannel
+    from netdept.testing.clients import api_client
+
+    user = user_with_perms(["notify.view_notificationchannel"])
+    page = page_for(NotificationChannel)
+    assert page is not None
+
+    def labels(lang: str) -> list[str]:
+        UserProfile.objects.update_or_create(user=user, defaults={"language": lang})
+        html = ui_client(user).get(reverse(page.url_name("list"))).content.decode()
+        start = html.index('class="card card-body py-2 mb-3 nd-filters"')
+        return LABEL.findall(html[start : html.index("</form>", start)])
+
+    assert api_client(user).get("/api/schema/", {"format": "json"}).status_code == 200
+    chinese, english = labels("zh-hans"), labels("en")
+    assert "类型" in chinese and "Kind" not in chinese, chinese
+    assert "Kind" in english, english

@@ -29,6 +29,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from netdept.accounts.models import UserProfile
 from netdept.core import permissions
 from netdept.core.tests.notify_helpers import make_channel
 from netdept.notify.models import Delivery, InboxMessage
@@ -295,6 +296,35 @@ def test_a_privileged_password_is_reset_on_the_secadmins_grant_and_the_auditors_
         notification__kind="org.privileged_account_managed", channel=mail, recipient=admins.auditor
     ).exists()
     assert msgs.first().notification.urgent
+
+
+def test_the_auditors_read_what_was_done_to_a_privileged_account_in_their_own_language(
+    admins: Admins,
+) -> None:
+    english = user_with_role("auditor")
+    for user, lang in ((admins.sysadmin, "zh-hans"), (admins.auditor, "zh-hans"), (english, "en")):
+        UserProfile.objects.update_or_create(user=user, defaults={"language": lang})
+    target = admins.secadmin
+    second = user_with_role("secadmin")
+    grant(second, target, "reset_password")
+    grant(second, target, "edit")
+    _c, a = admins.clients("sysadmin")  # the system administrator works in Chinese
+    r = a.patch(
+        account_api(target),
+        {"password": NEW_PASSWORD, "email": "sec2@example.org"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert r.status_code == 200, r.json()
+
+    def body(user: Any) -> str:
+        return InboxMessage.objects.get(
+            user=user, notification__kind="org.privileged_account_managed"
+        ).body
+
+    assert "重置密码、修改账号名或邮箱" in body(admins.auditor), body(admins.auditor)
+    assert "reset the password, change name or email" in body(english), body(english)
+    assert "重置" not in body(english)
 
 
 # --- 5. accounts deleted ------------------------------------------------------------------------

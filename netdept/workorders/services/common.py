@@ -52,8 +52,10 @@ def max_attachment_bytes() -> int:
     return setting("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 
-def _status_label(status: str) -> str:
-    return str(Status(status).label) if status in Status.values else status
+def _status_label(status: str) -> Any:
+    """The status's label, lazy: read in the language of whoever reads it (a notification's
+    recipient, the person refused)."""
+    return Status(status).label if status in Status.values else status
 
 
 def _who_changed(order: WorkOrder) -> str:

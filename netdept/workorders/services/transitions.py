@@ -151,8 +151,8 @@ def resolve(
                 {
                     "registration_no": [
                         _(
-                            "A lead is resolved by handing it to 客服部: "
-                            "enter their registration number."
+                            "A lead is resolved by handing it to the customer service "
+                            "department: enter their registration number."
                         )
                     ]
                 }

@@ -39,7 +39,6 @@ def _names(found: Iterable[Any]) -> list[str]:
 
 def _data(
     order: WorkOrder,
-    sched: WorkSchedule,
     target: Target,
     percent: float,
     step: int,
@@ -49,7 +48,7 @@ def _data(
         "number": order.number,
         "title": order.title,
         "priority": f"P{order.priority}",
-        "due": due.astimezone(sched.tz).strftime("%Y-%m-%d %H:%M") if due is not None else "",
+        "due": due if due is not None else "",  # shown in each reader's time zone
         "percent": int(percent),
         "target": target,
         "assignee": str(order.assignee) if order.assignee is not None else "",
@@ -149,9 +148,7 @@ def _plan(order: WorkOrder, now: dt.datetime, sched: WorkSchedule, steps: list[S
     return plan
 
 
-def _notify(
-    order: WorkOrder, sched: WorkSchedule, step: Step, target: Target, percent: float
-) -> dict[str, Any]:
+def _notify(order: WorkOrder, step: Step, target: Target, percent: float) -> dict[str, Any]:
     found = recipients(order, step.targets)
     severity, urgent = _severity(step.kind, order.priority)
     due = _due(order, target)
@@ -162,7 +159,7 @@ def _notify(
         recipients=found,
         severity=severity,
         urgent=urgent,
-        data=_data(order, sched, target, percent, step.percent),
+        data=_data(order, target, percent, step.percent),
         dedupe_key=f"sla:{order.pk}:{target}:{step.percent}:{stamp}",
     )
     return {
@@ -175,7 +172,7 @@ def _notify(
     }
 
 
-def _apply(order: WorkOrder, now: dt.datetime, sched: WorkSchedule, plan: _Plan) -> bool:
+def _apply(order: WorkOrder, now: dt.datetime, plan: _Plan) -> bool:
     """Record ``plan`` and the order's next-check instant unless the order changed since it
     was read (one guarded UPDATE)."""
     with transaction.atomic():
@@ -201,7 +198,7 @@ def _apply(order: WorkOrder, now: dt.datetime, sched: WorkSchedule, plan: _Plan)
             return False
         events = [SlaEvent(order=order, type=t, ts=now, detail=d) for t, d in plan.events]
         for step, target, percent in plan.notes:
-            detail = _notify(order, sched, step, target, percent)
+            detail = _notify(order, step, target, percent)
             kind = SlaEvent.Type.WARNING if step.percent < 100 else SlaEvent.Type.ESCALATED
             events.append(SlaEvent(order=order, type=kind, ts=now, detail=detail))
         if events:
@@ -259,7 +256,7 @@ def check_all(now: dt.datetime) -> int:
             if not records and plan.next_check_at == order.sla_next_check_at:
                 continue
             try:
-                if _apply(order, now, sched, plan) and records:
+                if _apply(order, now, plan) and records:
                     done += 1
             except Exception:
                 logger.exception("SLA check of work order %s failed.", order.pk)

@@ -20,6 +20,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from netdept.accounts.models import UserProfile
 from netdept.notify.models import InboxMessage, Notification
 from netdept.org.models import Person, Team
 from netdept.tasks.scheduler import jobs
@@ -505,13 +506,25 @@ def test_a_late_first_check_skips_the_stale_warning() -> None:
 
 def test_p1_breach_is_critical_and_urgent() -> None:
     desk = Desk()
+    # the assignee reads English in Berlin, the team lead Chinese in Beijing
+    UserProfile.objects.update_or_create(
+        user=desk.assignee_user, defaults={"language": "en", "time_zone": "Europe/Berlin"}
+    )
+    UserProfile.objects.update_or_create(
+        user=desk.lead_user, defaults={"language": "zh-hans", "time_zone": "Asia/Shanghai"}
+    )
     policy(1, response=15, resolution=60)
     desk.order("2026-03-09 08:30", 1)
     sla.check_all(at("2026-03-09 09:31"))
     note = Notification.objects.get(kind="workorders.sla_breached")
     assert note.severity == "critical" and note.urgent
     assert note.data["priority"] == "P1" and note.data["target"] == "resolution"
-    assert note.data["due"] == "2026-03-09 09:30"
+    # the instant is kept, and each reader reads it in their own zone
+    assert dt.datetime.fromisoformat(note.data["due"]) == at("2026-03-09 09:30")
+    english = InboxMessage.objects.get(user=desk.assignee_user, notification=note).body
+    chinese = InboxMessage.objects.get(user=desk.lead_user, notification=note).body
+    assert "2026-03-09 02:30" in english and "resolution" in english, english
+    assert "2026-03-09 09:30" in chinese and "解决" in chinese, chinese
 
 
 def test_paused_orders_never_warn() -> None:
