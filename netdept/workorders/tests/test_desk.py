@@ -206,7 +206,7 @@ def test_a_requester_is_refused_the_desk(w: World) -> None:
 
 # --- filters, sorting, paging -----------------------------------------------------------------
 def test_the_desk_search_matches_what_the_global_search_found(w: World) -> None:
-    """"Show all" of the global search lands on the desk with ``q``: the same words match the
+    """ "Show all" of the global search lands on the desk with ``q``: the same words match the
     same orders there (title, requester's name, start of the number; every word)."""
     caller = PersonFactory(department=w.served, name="欧阳娜娜")
     by_name = order(w, requester=caller, title="打印机卡纸")
