@@ -223,6 +223,16 @@ def test_filter_by_the_actors_name_or_login_and_by_object_type(teams: dict[str, 
     assert len(teams_only) == 2 and {e.object_type for e in teams_only} == {"组"}
 
 
+def test_the_object_types_survive_the_api_schema(teams: dict[str, Any]) -> None:
+    """The OpenAPI schema reads each filter's form field on the class; the trail's object types
+    (chosen per request, from what the trail holds) must not be frozen by it as an empty list."""
+    reader = user_with_perms(AUDITOR_PERMS)
+    assert api_client(reader).get("/api/schema/", {"format": "json"}).status_code == 200
+    r = ui_client(reader).get(reverse("audit_list"), {"object_type": "org.team"})
+    assert r.status_code == 200
+    assert {e.object_type for e in r.context["entries"]} == {"组"}
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -35,6 +35,7 @@ from netdept.core.context_processors import add_nav
 from netdept.core.export import response as export_response
 from netdept.core.models.audit import AuditAction, AuditChain, AuditRecord
 from netdept.core.paginate import EmptyPage, InvalidCursor, Paginator, parse_positive
+from netdept.core.registry import ScopedFilterSet
 from netdept.core.views.generic import ObjectListView
 
 add_nav(
@@ -122,7 +123,7 @@ def object_type_choices(qs: models.QuerySet[AuditRecord]) -> list[tuple[str, str
     return sorted(choices, key=lambda c: c[1])
 
 
-class AuditFilterSet(django_filters.FilterSet):
+class AuditFilterSet(ScopedFilterSet):  # its own form fields: see ScopedFilterSet
     """The audit trail's filters, of the page and the API."""
 
     ts__gte = DayOrTimeFilter(field_name="ts", lookup_expr="gte", label=gettext_lazy("From date"))
