@@ -189,6 +189,8 @@ def test_director_sets_up_a_team_and_a_person(page: Any, server: str, network: A
     # 6. The person's page and the History tab (loaded by HTMX on first click).
     table.get_by_role("link", name="N0002").click()
     expect(page.locator("h1")).to_have_text("张三")
+    # the tab loads by htmx: click once the page's scripts ran, not as soon as the title shows
+    page.wait_for_load_state("load")
     page.click("#tab-history-btn")
     entry = page.locator("#tab-history .nd-history-entry")
     expect(entry.first).to_be_visible()
