@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
@@ -26,6 +27,10 @@ from netdept.core.models.audit import AuditAction
 from netdept.core.services import ModelService, register_service, require
 
 # --- TOTP --------------------------------------------------------------------------------------
+
+#: Sent when a second factor is reset (``actor``, ``user``): org tells the auditors when the
+#: account is a privileged administrator's (accounts knows no roles).
+second_factor_reset = Signal()
 
 TOTP_DIGITS = 6
 TOTP_STEP = 30
@@ -260,6 +265,7 @@ def reset_second_factor(actor: Any, user: Any) -> int:
             extra={"event": "totp_reset", "devices": len(devices)},
         )
     twofactor.forget(user)
+    second_factor_reset.send(sender=TOTPDevice, actor=actor, user=user)
     return len(devices)
 
 

@@ -13,6 +13,7 @@ class OrgConfig(AppConfig):
         # and API, and org's answers to the hooks of the layers below (grants, 2FA, recipients).
         from django.db.models.signals import post_migrate
 
+        from netdept.accounts import services as account_services
         from netdept.accounts import twofactor  # ready(): the hooks' modules import models
         from netdept.core import display, permissions, search  # ready()
         from netdept.notify import engine  # ready()
@@ -21,6 +22,7 @@ class OrgConfig(AppConfig):
             grants,
             home,  # the home page: privileged object types, set-up warnings
             registry,
+            services,
         )
         from netdept.org.search import PeopleSearch  # ready(): models
 
@@ -29,6 +31,9 @@ class OrgConfig(AppConfig):
         engine.register_recipient_resolver(grants.recipients_of)
         display.register_actor_names(actors.names, actors.matching)
         post_migrate.connect(_sync_roles, dispatch_uid="org.sync_roles")
+        account_services.second_factor_reset.connect(
+            services.notify_second_factor_reset, dispatch_uid="org.second_factor_reset"
+        )
         search.register_search_provider(PeopleSearch())  # the global search: people
 
 

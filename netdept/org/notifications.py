@@ -6,7 +6,8 @@
   administrator, auditor) was given to an account;
 * ``org.privileged_role_removed``: a privileged role was taken from an account;
 * ``org.privileged_account_managed``: a privileged administrator's account had its password
-  reset, was disabled, enabled or renamed (on the security administrator's grant).
+  reset, was disabled, enabled or renamed (on the security administrator's grant), or its
+  second factor reset (by the security administrator).
 
 Variables: ``account`` (the login), ``role`` (the role's name; empty for account changes),
 ``action`` (what was done to the account, in words), ``actor`` (who did it).
@@ -77,7 +78,7 @@ event_kind(
     urgent=True,
     severity="warning",
     description=_(
-        "Sent to the auditors whenever a privileged administrator's password is reset or "
-        "their account is disabled, enabled or renamed."
+        "Sent to the auditors whenever a privileged administrator's password or second factor "
+        "is reset or their account is disabled, enabled or renamed."
     ),
 )

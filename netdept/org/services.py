@@ -44,6 +44,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netdept.core import permissions
 from netdept.core.services import ModelService
@@ -398,6 +399,25 @@ def _notify_account(actor: Any, account: Any, actions: list[str]) -> None:
             "account": account.username,
             "role": "",
             "action": listing(GrantAction(a).label for a in actions),
+            "actor": _name(actor),
+        },
+    )
+
+
+def notify_second_factor_reset(sender: Any, actor: Any, user: Any, **kwargs: Any) -> None:
+    """The auditors hear when a privileged administrator's second factor is reset (a lost phone
+    is also how an account is taken over): connected to ``accounts.services.second_factor_reset``
+    in ``OrgConfig.ready()``."""
+    if not is_privileged_account(user.pk):
+        return
+    notify(
+        "org.privileged_account_managed",
+        obj=user,
+        recipients=[AUDITORS],
+        data={
+            "account": user.username,
+            "role": "",
+            "action": gettext_lazy("reset the second factor"),
             "actor": _name(actor),
         },
     )

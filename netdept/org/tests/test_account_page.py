@@ -118,3 +118,23 @@ def test_who_cannot_read_accounts_is_refused(target: Any) -> None:
     assert client.get(url(target)).status_code == 403
     assert client.post(url(target), {"action": "unlock"}).status_code == 403
     assert lockout.is_locked(target.username, None)
+
+
+def test_the_auditors_hear_of_a_privileged_second_factor_reset(target: Any) -> None:
+    from netdept.accounts.models import UserProfile
+    from netdept.notify.models import InboxMessage
+
+    auditor, english = user_with_role("auditor"), user_with_role("auditor")
+    UserProfile.objects.update_or_create(user=english, defaults={"language": "en"})
+    sysadmin = user_with_role("sysadmin", username="sysadm")
+    for user in (target, sysadmin):
+        TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+    client = ui_client(user_with_role("secadmin"))
+    kind = "org.privileged_account_managed"
+    assert client.post(url(target), {"action": "reset_2fa"}).status_code == 302
+    assert not InboxMessage.objects.filter(notification__kind=kind).exists()  # an engineer's
+    assert client.post(url(sysadmin), {"action": "reset_2fa"}).status_code == 302
+    chinese = InboxMessage.objects.get(user=auditor, notification__kind=kind)
+    assert "sysadm" in chinese.title and "重置双因素" in chinese.body, chinese.body
+    assert chinese.notification.urgent
+    assert "reset the second factor" in InboxMessage.objects.get(user=english).body
