@@ -132,6 +132,12 @@ def test_desk_help_at_phone_width(phone_page: Any, server: str, sign_in: Any) ->
     page.goto(f"{server}/workorders/?queue=team")
     expect(page.locator("#wo-desk-table tbody tr.wo-row")).to_have_count(2)
     assert fits_the_phone(page)
+    # each order is a card (a grid, no table header), its title on a line of its own
+    row = page.locator("#wo-desk-table tbody tr.wo-row").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "grid"
+    assert page.locator("#wo-desk-table thead").is_hidden()
+    title = row.locator(".wo-c-title").bounding_box()
+    assert title is not None and title["width"] > 250
     page.click("#wo-keys-btn")
     dialog = page.locator("#wo-keys-modal .modal-dialog")
     expect(dialog).to_be_visible()

@@ -36,6 +36,9 @@ def test_type_ahead_by_keyboard_at_phone_width(phone_page: Any, server: str, sig
     expect(box).to_have_attribute("aria-expanded", "true")
     popup = page.locator("#nd-search-popup").bounding_box()
     assert popup is not None and popup["x"] >= 0 and popup["x"] + popup["width"] <= 390
+    # it lies over the page, it does not push it down
+    position = page.locator("#nd-search-popup").evaluate("p => getComputedStyle(p).position")
+    assert position == "absolute"
     page.shot("typeahead-390")
 
     box.press("ArrowDown")
