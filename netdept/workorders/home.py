@@ -92,6 +92,37 @@ def tile(key: str, label: Any, count: int, url: str, icon: str, tone: str = "") 
     }
 
 
+def attention_tiles(c: dict[str, int]) -> list[dict[str, Any]]:
+    """Unassigned, about to breach, breached: the tiles of a team's and of the service's open
+    work (``c``: their counts)."""
+    return [
+        tile(
+            "unassigned",
+            gettext_lazy("Unassigned"),
+            c["unassigned"],
+            desk_url(queue="unassigned"),
+            "bi-inbox",
+            "info",
+        ),
+        tile(
+            "breaching",
+            gettext_lazy("About to breach"),
+            c["breaching"],
+            desk_url(queue="breaching"),
+            "bi-hourglass-split",
+            "warning",
+        ),
+        tile(
+            "breached",
+            gettext_lazy("Breached"),
+            c["breached"],
+            desk_url(queue="breached", is_open="true"),
+            "bi-exclamation-triangle",
+            "danger",
+        ),
+    ]
+
+
 def next_due_expr() -> Case:
     """The due time that matters now: the response while nobody answered, else the resolution."""
     return Case(
@@ -371,30 +402,7 @@ def team_context(request: HttpRequest) -> dict[str, Any] | None:
             desk_url(queue="team", is_open="true"),
             "bi-people",
         ),
-        tile(
-            "unassigned",
-            gettext_lazy("Unassigned"),
-            c["unassigned"],
-            desk_url(queue="unassigned"),
-            "bi-inbox",
-            "info",
-        ),
-        tile(
-            "breaching",
-            gettext_lazy("About to breach"),
-            c["breaching"],
-            desk_url(queue="breaching"),
-            "bi-hourglass-split",
-            "warning",
-        ),
-        tile(
-            "breached",
-            gettext_lazy("Breached"),
-            c["breached"],
-            desk_url(queue="breached", is_open="true"),
-            "bi-exclamation-triangle",
-            "danger",
-        ),
+        *attention_tiles(c),
     ]
     return {
         "tiles": tiles,
@@ -513,30 +521,7 @@ def service_context(request: HttpRequest) -> dict[str, Any] | None:
             desk_url(queue="all", is_open="true"),
             "bi-list-ul",
         ),
-        tile(
-            "unassigned",
-            gettext_lazy("Unassigned"),
-            c["unassigned"],
-            desk_url(queue="unassigned"),
-            "bi-inbox",
-            "info",
-        ),
-        tile(
-            "breaching",
-            gettext_lazy("About to breach"),
-            c["breaching"],
-            desk_url(queue="breaching"),
-            "bi-hourglass-split",
-            "warning",
-        ),
-        tile(
-            "breached",
-            gettext_lazy("Breached"),
-            c["breached"],
-            desk_url(queue="breached", is_open="true"),
-            "bi-exclamation-triangle",
-            "danger",
-        ),
+        *attention_tiles(c),
     ]
     report_url = (
         reverse("workorders:reports_home")
