@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "netdept.notify",
     "netdept.workcal",
     "netdept.org",
+    "netdept.approvals",
     "netdept.workorders",
     "netdept.api",
 ]

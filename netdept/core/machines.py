@@ -336,6 +336,9 @@ class Machine:
     transaction (they read ``source`` and ``refusal`` from here); ``run`` then leaves the state
     check to them so that a lost race answers as a conflict, not as a refusal.
     ``denied``: called when a user may not take a transition (default: an audit record).
+    ``external_states``: states an engine reaches without a transition of this machine (an
+    approval request becomes approved when its last step is; a decision is not needed any
+    more when the step's quorum is reached): the reachability check counts them as reached.
     """
 
     def __init__(
@@ -349,8 +352,10 @@ class Machine:
         version_field: str = "",
         handler_checks_state: bool = False,
         default_who: Sequence[Who] = (),
+        external_states: Sequence[str] = (),
     ) -> None:
         self.model = model
+        self.external_states = tuple(str(v) for v in external_states)
         self.state_field = state_field
         if states is None:
             states = list(model._meta.get_field(state_field).choices or [])  # type: ignore[union-attr]
@@ -553,7 +558,7 @@ class Machine:
                     f.form_field(self.model)
                 except Exception as exc:
                     out.append(f"{t.name}: field {f.name}: {exc}")
-        reachable = set(self.initial_states)
+        reachable = set(self.initial_states) | set(self.external_states)
         changed = True
         while changed:
             changed = False

@@ -34,6 +34,15 @@ class Department(BaseModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    head = models.ForeignKey(
+        "Person",
+        verbose_name=_("head of department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+        help_text=_("Approves what the department's people ask for (逐级审批)."),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     location = models.CharField(_("location"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

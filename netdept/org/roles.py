@@ -35,6 +35,7 @@ from netdept.org.models import Role, RoleSeed
 # Apps whose objects are the department's work (every later module adds itself here).
 DOMAIN_APPS: set[str] = {
     "workorders",
+    "approvals",
     "inventory",
     "changes",
     "backups",

@@ -65,6 +65,12 @@ from netdept.org.roles import PRIVILEGED
 class DepartmentService(ModelService[Department]):
     model = Department
 
+    def before_save(
+        self, actor: Any, obj: Department, data: Mapping[str, Any], creating: bool
+    ) -> None:
+        if obj.head_id and obj.head is not None and not obj.head.is_active:
+            raise ValidationError({"head": _("The head of a department must be active.")})
+
 
 class TeamService(ModelService[Team]):
     model = Team
