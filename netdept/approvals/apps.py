@@ -9,6 +9,8 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from netdept.approvals import (  # noqa: F401  (ready(): these need the app registry)
+            api,  # the API's own endpoints (submit, inbox, bulk approve)
+            home,  # the "待我审批" home widget and navigation entry
             registry,  # pages, API, machines
             tasks,  # the minute's sweep: reminders, time limits, emergencies
         )

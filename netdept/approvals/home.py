@@ -1,0 +1,1 @@
+"""The home page's "待我审批" widget and the navigation entry of the inbox."""
