@@ -265,6 +265,14 @@ def _who_decided(d: ApprovalDecision) -> str:
     return _("%(name)s, %(when)s") % {"name": name, "when": when}
 
 
+class Conflict(ValidationError):
+    """A lost race or a decision already taken: the page shows it above the form, the API
+    answers 409 (``code="conflict"``), nothing is changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")
+
+
 def _refuse_decided(step: ApprovalStep, decision: ApprovalDecision) -> None:
     first = (
         step.decisions.exclude(status__in=[DecisionStatus.PENDING, DecisionStatus.NOT_NEEDED,
@@ -274,17 +282,13 @@ def _refuse_decided(step: ApprovalStep, decision: ApprovalDecision) -> None:
         .first()
     )  # fmt: skip
     if decision.status == DecisionStatus.PASSED_ON:
-        raise ValidationError(
-            {"status": _("This approval was passed on to someone else; it is no longer yours.")}
-        )
+        raise Conflict(_("This approval was passed on to someone else; it is no longer yours."))
     if first is not None:
-        raise ValidationError(
-            {
-                "status": _("Already decided: %(outcome)s by %(who)s. Nothing was changed.")
-                % {"outcome": first.get_status_display(), "who": _who_decided(first)}
-            }
+        raise Conflict(
+            _("Already decided: %(outcome)s by %(who)s. Nothing was changed.")
+            % {"outcome": first.get_status_display(), "who": _who_decided(first)}
         )
-    raise ValidationError({"status": _("This step is no longer awaiting a decision.")})
+    raise Conflict(_("This step is no longer awaiting a decision."))
 
 
 def decide(
@@ -329,13 +333,11 @@ def decide(
             pk=decision.pk
         )
         if request.status == RequestStatus.WITHDRAWN:
-            raise ValidationError({"status": _("The request was withdrawn by its requester.")})
+            raise Conflict(_("The request was withdrawn by its requester."))
         if decision.status != DecisionStatus.PENDING or step.status != StepStatus.PENDING:
             _refuse_decided(step, decision)
         if expected_version is not None and expected_version != decision.version:
-            raise ValidationError(
-                {"status": _("This approval changed since you opened it; reload the page.")}
-            )
+            raise Conflict(_("This approval changed since you opened it; reload the page."))
         status = {APPROVE: DecisionStatus.APPROVED, REJECT: DecisionStatus.REJECTED,
                   RETURN: DecisionStatus.RETURNED}[action]  # fmt: skip
         changed = ApprovalDecision.objects.filter(
@@ -457,9 +459,7 @@ def may_withdraw(user: Any, request: ApprovalRequest) -> bool:
 
 def _check_version(request: ApprovalRequest, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != request.version:
-        raise ValidationError(
-            {"status": _("This request changed since you opened it; reload the page.")}
-        )
+        raise Conflict(_("This request changed since you opened it; reload the page."))
 
 
 def withdraw(

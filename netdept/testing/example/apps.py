@@ -8,4 +8,7 @@ class ExampleConfig(AppConfig):
     verbose_name = _("Example: spare parts")
 
     def ready(self) -> None:
-        from netdept.testing.example import registry  # noqa: F401  (pages, API, machine)
+        from netdept.testing.example import (  # noqa: F401
+            approval,  # the approval kind "example.scrap"
+            registry,  # pages, API, machine
+        )

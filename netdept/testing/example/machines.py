@@ -44,6 +44,15 @@ SPARE_PART_MACHINE = register(
                 style="outline-danger",
                 confirm=_("Scrap %(object)s?"),
             ),
+            Transition(
+                "ask_to_scrap",
+                _("Ask to scrap"),
+                source=["in_stock", "issued"],
+                target=None,  # the state changes when the approval is given
+                handler="netdept.testing.example.approval.ask_to_scrap",
+                fields=[Field("reason", kind=TEXTAREA, label=_("reason"), max_length=200)],
+                icon="bi-send-check",
+            ),
         ],
     )
 )
