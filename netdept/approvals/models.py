@@ -245,7 +245,7 @@ class ApprovalStepRule(BaseModel):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", _("in approval")
     APPROVED = "approved", _("approved")
     REJECTED = "rejected", _("rejected")
     RETURNED = "returned", _("returned for changes")
@@ -315,7 +315,7 @@ class ApprovalRequest(BaseModel):
 
 class StepStatus(models.TextChoices):
     WAITING = "waiting", _("waiting for earlier steps")
-    PENDING = "pending", _("pending")
+    PENDING = "pending", _("in approval")
     APPROVED = "approved", _("approved")
     REJECTED = "rejected", _("rejected")
     RETURNED = "returned", _("returned for changes")
