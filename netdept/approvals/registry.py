@@ -2,13 +2,16 @@
 
 Rules, their steps and committees are configuration; delegations are each person's own; the
 requests, their steps and the decisions are written by the engine only (no add, change or
-delete pages: the machines' buttons and API actions call the engine)."""
+delete pages: the machines' buttons and API actions call the engine). The settings' forms and
+serializers are in ``forms``, the lists' filters in ``filtersets``, the rule's steps tab in
+``tabs``."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from netdept.approvals import services
+from netdept.approvals import forms, services, tabs
+from netdept.approvals.filtersets import DecisionFilterSet, RequestFilterSet
 from netdept.approvals.machines import DECISION_MACHINE, REQUEST_MACHINE
 from netdept.approvals.models import (
     ApprovalDecision,
@@ -30,6 +33,7 @@ register(
         nav_order=20,
         icon="bi-card-checklist",
         slug="decisions",
+        api_name="decisions",
         fields=[],
         columns=[
             "request", "step", "approver", "on_behalf_of", "status", "due_at", "decided_at",
@@ -37,8 +41,9 @@ register(
         ],
         default_columns=["request", "step", "approver", "status", "due_at", "decided_at"],
         filters=["status", "approver", "on_behalf_of"],
+        filterset_class=DecisionFilterSet,
         search=["request__title", "comment"],
-        select_related=["request", "step", "approver", "on_behalf_of"],
+        select_related=["request", "step", "step__request", "approver", "on_behalf_of"],
         can_add=False,
         can_change=False,
         can_delete=False,
@@ -53,6 +58,7 @@ register(
         nav_order=30,
         icon="bi-send-check",
         slug="requests",
+        api_name="requests",
         fields=[],
         columns=[
             "title", "kind", "requester", "status", "emergency", "flagged", "submitted_at",
@@ -60,6 +66,7 @@ register(
         ],
         default_columns=["title", "requester", "status", "emergency", "flagged", "submitted_at"],
         filters=["status", "kind", "requester", "emergency", "flagged", "rule"],
+        filterset_class=RequestFilterSet,
         search=["title"],
         select_related=["requester", "rule"],
         can_add=False,
@@ -74,6 +81,7 @@ register(
         model=ApprovalStep,
         nav_group="approvals",
         slug="request-steps",
+        api_name="request-steps",
         ui=False,
         fields=[],
         columns=["request", "position", "name", "status", "needed", "due_at", "decided_at"],
@@ -91,11 +99,13 @@ register(
         nav_group="approvals",
         nav_order=40,
         icon="bi-person-up",
-        fields=["delegator", "delegate", "starts_at", "ends_at", "reason", "is_active"],
+        fields=forms.DELEGATION_FIELDS,
         columns=["delegator", "delegate", "starts_at", "ends_at", "reason", "is_active"],
         filters=["delegator", "delegate", "is_active"],
         search=["reason"],
         select_related=["delegator", "delegate"],
+        form_class=forms.DelegationForm,
+        serializer_class=forms.DelegationSerializer,
         service=services.DelegationService(),
     )
 )
@@ -106,13 +116,13 @@ register(
         nav_order=60,
         icon="bi-diagram-3",
         slug="rules",
-        fields=[
-            "name", "code", "kind", "description", "is_default", "restart_on_return",
-            "allow_bulk", "emergency_allowed", "emergency_hours", "is_active",
-        ],
+        api_name="rules",
+        fields=forms.RULE_FIELDS,
         columns=["name", "code", "kind", "is_default", "version", "emergency_allowed", "is_active"],
         filters=["kind", "is_default", "emergency_allowed", "is_active"],
         search=["name", "code", "description"],
+        form_class=forms.RuleForm,
+        serializer_class=forms.RuleSerializer,
         service=services.ApprovalRuleService(),
     )
 )  # fmt: skip
@@ -123,16 +133,15 @@ register(
         nav_order=70,
         icon="bi-list-ol",
         slug="rule-steps",
-        fields=[
-            "rule", "order", "name", "approver", "levels", "department", "role", "role_quorum",
-            "person", "committee", "condition_field", "condition_op", "condition_value",
-            "time_limit_hours", "remind_before_hours", "escalate_to", "escalate_person",
-            "require_2fa",
-        ],
+        api_name="rule-steps",
+        fields=forms.STEP_FIELDS,
         columns=["rule", "order", "name", "approver", "condition_field", "time_limit_hours"],
         filters=["rule", "approver", "require_2fa"],
         search=["name"],
         select_related=["rule", "department", "role", "person", "committee"],
+        form_class=forms.StepForm,
+        serializer_class=forms.StepSerializer,
+        edit_view_class=tabs.StepEditView,
         service=services.ApprovalStepRuleService(),
     )
 )  # fmt: skip
@@ -142,11 +151,13 @@ register(
         nav_group="approvals",
         nav_order=80,
         icon="bi-people",
-        fields=["name", "chair", "members", "quorum", "quorum_count", "description", "is_active"],
+        fields=forms.COMMITTEE_FIELDS,
         columns=["name", "chair", "quorum", "quorum_count", "is_active"],
         filters=["quorum", "is_active"],
         search=["name", "description"],
         select_related=["chair"],
+        prefetch_related=["members"],
+        form_class=forms.CommitteeForm,
         service=services.CommitteeService(),
     )
 )

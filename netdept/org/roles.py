@@ -150,6 +150,18 @@ def _requester(app: str, model: str, action: str) -> bool:
             ("attachment", "add"),
             ("category", "view"),
         }
+    if app == "approvals":
+        # Follow their department's requests and where each stands (deciding needs no
+        # permission: being the approver is the right); pass their own approvals on while
+        # away (the service keeps a requester to their own delegations).
+        return (model, action) in {
+            ("approvalrequest", "view"),
+            ("approvalstep", "view"),
+            ("approvaldecision", "view"),
+            ("delegation", "view"),
+            ("delegation", "add"),
+            ("delegation", "change"),
+        }
     return False
 
 

@@ -4,6 +4,7 @@ rule or of one of its steps raises the rule's version."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,9 +24,10 @@ from netdept.approvals.models import (
     DecisionStatus,
     Delegation,
     Escalate,
+    Op,
     Quorum,
 )
-from netdept.core import audit
+from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.core.services import ModelService
 
@@ -35,6 +37,20 @@ def _bump(rule: ApprovalRule) -> None:
         version=models.F("version") + 1, updated_at=timezone.now()
     )
     rule.refresh_from_db(fields=["version"])
+
+
+def _changed(obj: models.Model) -> bool:
+    """Whether ``obj`` (about to be saved) differs from its row in any field but the stamps
+    and the version: saving a rule or a step unchanged keeps the rule's version."""
+    row = type(obj)._default_manager.filter(pk=obj.pk).first()
+    if row is None:
+        return True
+    skip = {"created_at", "updated_at", "version"}
+    return any(
+        getattr(row, f.attname) != getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.name not in skip
+    )
 
 
 class ApprovalRuleService(ModelService[ApprovalRule]):
@@ -58,7 +74,7 @@ class ApprovalRuleService(ModelService[ApprovalRule]):
                     {"is_default": _("%(rule)s is already the default rule of this kind.")
                      % {"rule": other.name}}
                 )  # fmt: skip
-        if not creating:
+        if not creating and _changed(obj):
             obj.version += 1
 
 
@@ -71,11 +87,13 @@ class ApprovalStepRuleService(ModelService[ApprovalStepRule]):
         errors = step_problems(obj)
         if errors:
             raise ValidationError(errors)
+        obj._approvals_changed = creating or _changed(obj)  # type: ignore[attr-defined]
 
     def after_save(
         self, actor: Any, obj: ApprovalStepRule, data: Mapping[str, Any], creating: bool
     ) -> None:
-        _bump(obj.rule)
+        if getattr(obj, "_approvals_changed", True):
+            _bump(obj.rule)
 
     def before_delete(self, actor: Any, obj: ApprovalStepRule) -> None:
         _bump(obj.rule)
@@ -121,8 +139,11 @@ def step_problems(s: ApprovalStepRule) -> dict[str, str]:
             "step the org chart cannot resolve would have nobody to go to. Set the head "
             "of the network department first."
         )
-    if s.escalate_to == Escalate.PERSON and s.escalate_person is None:
+    passes_to = s.escalate_person if s.escalate_person_id else None
+    if s.escalate_to == Escalate.PERSON and passes_to is None:
         errors["escalate_person"] = _("Choose the person the step passes to at its limit.")
+    elif s.escalate_to == Escalate.PERSON and passes_to is not None and not passes_to.is_active:
+        errors["escalate_person"] = _("%(name)s is not active.") % {"name": passes_to.name}
     if s.escalate_to and not s.time_limit_hours:
         errors["time_limit_hours"] = _("Passing on at the limit needs a time limit.")
     if s.remind_before_hours and s.remind_before_hours >= (s.time_limit_hours or 0):
@@ -137,6 +158,9 @@ def step_problems(s: ApprovalStepRule) -> dict[str, str]:
             ) % {"field": s.condition_field, "names": names or "—"}
         elif not s.condition_op:
             errors["condition_op"] = _("Choose how the field is compared.")
+        elif spec.type != kinds.NUMBER and s.condition_op not in (Op.EQ, Op.NE):
+            # text has no order that means anything to a rule ("high" < "low")
+            errors["condition_op"] = _("A text or choice field is compared with = or ≠ only.")
         elif spec.type == kinds.NUMBER:
             try:
                 Decimal(s.condition_value.strip())
@@ -174,7 +198,9 @@ class CommitteeService(ModelService[Committee]):
         )  # fmt: skip
         problem = committee_problem(obj, members)
         if problem:
-            raise ValidationError({"members": problem})
+            # too few members for the count asked: the count is what to change, or the members
+            short = obj.quorum == Quorum.COUNT and any(m.is_active for m in members)
+            raise ValidationError({"quorum_count" if short else "members": problem})
         if obj.chair_id and obj.chair is not None and all(m.pk != obj.chair_id for m in members):
             raise ValidationError({"chair": _("The chair must be one of the members.")})
 
@@ -196,6 +222,19 @@ class DelegationService(ModelService[Delegation]):
     def before_save(
         self, actor: Any, obj: Delegation, data: Mapping[str, Any], creating: bool
     ) -> None:
+        if actor is not None and not may_delegate_for_others(
+            actor, "add" if creating else "change"
+        ):
+            own = getattr(getattr(actor, "person", None), "pk", None)
+            before = None if creating else (
+                Delegation.objects.filter(pk=obj.pk).values_list("delegator_id", flat=True).first()
+            )  # fmt: skip
+            if own is None or obj.delegator_id != own or (before is not None and before != own):
+                raise ValidationError({"delegator": _("You can only pass on your own approvals.")})
+        for name in ("starts_at", "ends_at"):  # one instant, written one way in the audit trail
+            value = getattr(obj, name)
+            if isinstance(value, dt.datetime) and timezone.is_aware(value):
+                setattr(obj, name, value.astimezone(dt.UTC))
         if obj.starts_at and obj.ends_at and obj.ends_at <= obj.starts_at:
             raise ValidationError({"ends_at": _("The end must come after the start.")})
         if obj.delegate_id and obj.delegate_id == obj.delegator_id:
@@ -207,6 +246,16 @@ class DelegationService(ModelService[Delegation]):
         self, actor: Any, obj: Delegation, data: Mapping[str, Any], creating: bool
     ) -> None:
         reroute(obj.delegator_id)
+
+
+def may_delegate_for_others(user: Any, action: str = "change") -> bool:
+    """Whether ``user`` may write (``action``: add or change) another person's delegation: the
+    right over every person's delegations (scope "all": the director, an administrator of
+    approvals). Anybody else — a requester, whose scope is their department — writes their
+    own only."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return permissions.scope_of(user, f"approvals.{action}_delegation") == permissions.ALL
 
 
 def reroute(person_id: int) -> int:

@@ -177,7 +177,7 @@ def test_summary_of_the_privileged_roles_names_their_duty() -> None:
         assert join_words(["工单", "评论", "附件"]) == "工单、评论和附件"
         s = summarize(role("requester"))
         assert s.scope.startswith("可")
-        assert [m.label for m in s.modules] == ["工单", "组织机构"]
+        assert [m.label for m in s.modules] == ["工单", "审批", "组织机构"]
 
 
 def test_summary_of_an_empty_role() -> None:
