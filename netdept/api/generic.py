@@ -280,6 +280,17 @@ class BulkDeleteMixin:
         return Response({"count": len(ids), "ids": ids})
 
 
+#: The base of a Page's generated viewset when an app gives one (a subclass of ``PageViewSet``,
+#: registered in the app's ``ready()`` with ``register_api_base``): who may read a row beyond the
+#: permission scope (an approver their approval), its answer, more actions. The generated
+#: filters, ordering, bulk, import and machine actions are added on top, as for any Page.
+API_BASES: dict[str, type[PageViewSet]] = {}
+
+
+def register_api_base(model: type[models.Model], base: type[PageViewSet]) -> None:
+    API_BASES[model._meta.label_lower] = base
+
+
 def viewset_for(page: Page) -> type[PageViewSet]:
     methods = ["get", "head", "options"]
     bulk_edit = page.can_change and bool(page.bulk_fields)
@@ -301,7 +312,7 @@ def viewset_for(page: Page) -> type[PageViewSet]:
         "ordering_fields": ordering_fields,
         "http_method_names": methods,
     }
-    bases: tuple[type, ...] = (PageViewSet,)
+    bases: tuple[type, ...] = (API_BASES.get(page.label, PageViewSet),)
     if page.can_delete:
         bases = (BulkDeleteMixin, *bases)
     if bulk_edit:

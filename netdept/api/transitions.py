@@ -152,7 +152,8 @@ def add_machine_actions(
             raise MethodNotAllowed(request.method or "POST")
 
         if original is not None:
-            viewset_cls.create = create
+            # not in the OpenAPI schema either: the collection has no POST of its own
+            viewset_cls.create = extend_schema(exclude=True)(create)
     if "retrieve" not in viewset_cls.__dict__ and hasattr(viewset_cls, "retrieve"):
         base_retrieve = viewset_cls.retrieve
 

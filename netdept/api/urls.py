@@ -20,6 +20,7 @@ from netdept.accounts.tokens import TokenViewSet
 from netdept.api import search
 from netdept.api.audit import AuditRecordViewSet
 from netdept.api.generic import viewset_for
+from netdept.approvals.api import InboxViewSet as ApprovalInboxViewSet
 from netdept.core import permissions
 from netdept.core.registry import PAGES
 from netdept.notify.api import InboxViewSet
@@ -37,6 +38,7 @@ router.register("tokens", TokenViewSet, basename="token")
 router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrecord")
 router.register("notify/inbox", InboxViewSet, basename="notify-inbox")
 router.register("workorders/orders", WorkOrderViewSet, basename="workorders-order")
+router.register("approvals/inbox", ApprovalInboxViewSet, basename="approvals-inbox")
 
 
 class MeSerializer(serializers.Serializer):
