@@ -327,8 +327,10 @@ def decide(
         _check_second_factor(user, otp_code)
     at = now()
     with transaction.atomic():
+        # The request first, then the step: the order of withdraw, resubmit and the sweep
+        # (the other order deadlocks with them on PostgreSQL).
+        request = ApprovalRequest.objects.select_for_update().get(pk=decision.request_id)
         step = ApprovalStep.objects.select_for_update().get(pk=decision.step_id)
-        request = ApprovalRequest.objects.select_for_update().get(pk=step.request_id)
         decision = ApprovalDecision.objects.select_related("approver", "request").get(
             pk=decision.pk
         )
