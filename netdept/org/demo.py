@@ -141,7 +141,10 @@ PEOPLE = [
     DemoPerson("huangli", "黄丽", "NK001", "NK", "requester"),
     DemoPerson("xuming", "徐明", "WK001", "WK", "requester"),
     DemoPerson("heyan", "何艳", "CW001", "CWK", "requester"),
+    DemoPerson("chenzq", "陈志强", "NK002", "NK", "requester"),  # head of 内科 (HEADS)
 ]
+#: department heads (approvals follow the org chart); 外科 has none: its go to the director
+HEADS = {"XXK": "director", "NK": "chenzq"}
 
 
 @dataclass(frozen=True)
@@ -394,6 +397,11 @@ def load(data_dir: Path | None = None) -> DemoResult:
             people[spec.username] = loader.person(spec, user, departments, teams, positions)
             logins.append(DemoLogin(spec.username, spec.name, str(role.name)))
         director = people["director"]
+        for code, username in HEADS.items():
+            if departments[code].head_id is None and username in people:
+                loader.created += 1
+                head = {"head": people[username]}
+                DepartmentService().update(None, departments[code], head, check=False)
         for spec in PEOPLE:
             if spec.leads:
                 team = teams[spec.leads]

@@ -33,7 +33,10 @@ class WorkOrdersConfig(AppConfig):
             tabs,  # noqa: F401  (the order page's tabs, registered on WorkOrder)
             views_order,
         )
+        from netdept.workorders.approval import register as register_approval_kinds
         from netdept.workorders.search import OrderSearch
+
+        register_approval_kinds()  # approval before work starts; major-incident reports
 
         register_search_provider(OrderSearch())  # the global search: work orders
         display.register_object_url(models.WorkOrder, views_order.order_url)  # audit trail links

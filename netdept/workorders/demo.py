@@ -25,7 +25,7 @@ from netdept.core.services import service_for
 from netdept.org.demo import DemoWorld
 from netdept.org.models import Team
 from netdept.workcal.schedule import WorkSchedule, default_calendar
-from netdept.workorders import services, sla
+from netdept.workorders import demo_approval, services, sla
 from netdept.workorders.models import (
     Category,
     Kind,
@@ -632,6 +632,7 @@ def load(world: DemoWorld) -> int:
     world.at(world.now - dt.timedelta(days=21))
     services.ensure_defaults()  # the priority matrix and SLA policies, if migrate did not
     created = _categories()
+    created += demo_approval.rules_and_categories()  # 账号开通, 设备采购 and their rules
     if WorkOrder.objects.exists() or not {"huangli", "zhangwei"} <= set(world.people):
         return created
     clock = _Clock(world.now)
@@ -642,10 +643,12 @@ def load(world: DemoWorld) -> int:
         for step in story.steps:
             at = clock.after(story.opened, step.when)
             events.append((at, n, partial(player.step, story, step)))
+    waiting = demo_approval.events(world)  # orders waiting for the head, the director
+    events.extend((at, len(events) + i, run) for i, (at, run) in enumerate(waiting))
     events.sort(key=lambda e: (e[0], e[1]))
     for at, _n, run in events:
         world.at(min(at, world.now - dt.timedelta(minutes=1)))
         run()
     world.at(world.now)
     sla.check_all(world.now)  # the SLA job, as it would have run: warnings and breaches
-    return created + len(player.orders)
+    return created + len(player.orders) + len(demo_approval.ORDERS)

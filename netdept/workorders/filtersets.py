@@ -2,7 +2,8 @@
 list (``/api/v1/workorders/orders/``): the same parameter gives the same rows at both doors.
 
 The desk's queues are named presets of it (``?queue=breached`` is ``?breached=true``;
-``?queue=unassigned`` the open orders nobody holds…), so a queue means the same rows on
+``?queue=unassigned`` the open orders nobody holds, ``?queue=approval`` the orders pending the
+approval their category requires…), so a queue means the same rows on
 ``/workorders/`` and in the API.
 
 SLA words, as the SLA engine (``netdept.workorders.sla``) records them:
@@ -69,6 +70,8 @@ QUEUES: list[tuple[str, Any, str]] = [
     ("breaching", _("About to breach"), "bi-hourglass-split"),
     ("breached", _("Breached"), "bi-exclamation-triangle"),
     ("all", _("All I can see"), "bi-list-ul"),
+    # Last, so that the keys 1–6 keep their queues: orders nobody may take yet.
+    ("approval", _("Pending approval"), "bi-hourglass"),
 ]
 QUEUE_KEYS = [q[0] for q in QUEUES]
 #: older parameter names (desk links and saved filters) → the filter they mean
@@ -143,6 +146,8 @@ def queue_q(queue: str, user: Any, now: dt.datetime) -> Q | None:
         return breaching_q(now)
     if queue == "breached":
         return breached_q(now)
+    if queue == "approval":
+        return Q(status=Status.PENDING_APPROVAL)
     return Q()
 
 

@@ -118,6 +118,13 @@ class OnBehalfForm(forms.Form):
     source = forms.ChoiceField(label=_("source"), choices=Source.choices, initial=Source.PHONE)
     # Leads only (the page shows it when the kind is "lead"; for other kinds it is dropped).
     registration_no = model_form_field(WorkOrder, "registration_no", required=False)
+    # Purchases (the service requires it for a purchase category and names this field).
+    estimated_cost = model_form_field(
+        WorkOrder,
+        "estimated_cost",
+        required=False,
+        help_text=_("Purchase categories: the caller's estimate, in yuan."),
+    )
     attachments = MultipleFileField(label=_("attachments"), required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

@@ -75,7 +75,32 @@ class CategorySelect(forms.Select):
         instance = getattr(value, "instance", None)
         if instance is not None:
             option["attrs"]["data-kind"] = instance.kind
+            if instance.is_purchase:
+                option["attrs"]["data-purchase"] = "1"  # the page asks for the cost
+            if instance.approval_rule_id:
+                option["attrs"]["data-approval"] = "1"
         return option
+
+
+ESTIMATED_COST = _("Estimated cost (yuan)")
+COST_REQUIRED = _("Enter the estimated cost of the purchase.")
+
+
+def cost_field(required: bool = False) -> forms.Field:
+    """The estimated cost: the model's field (12 digits, 2 decimals, not negative) with the
+    portal's words."""
+    field = model_form_field(
+        WorkOrder,
+        "estimated_cost",
+        label=ESTIMATED_COST,
+        required=required,
+        help_text=_(
+            "A purchase is approved by your department head, and above ¥5,000 by the director too."
+        ),
+        error_messages={"required": COST_REQUIRED},
+    )
+    field.widget.attrs.update({"inputmode": "decimal", "min": "0", "step": "0.01"})
+    return field
 
 
 class OrderForm(forms.Form):
@@ -114,6 +139,8 @@ class OrderForm(forms.Form):
     contact = model_form_field(
         WorkOrder, "contact", label=_("Contact phone"), required=True, help_text=""
     )
+    # Asked (and required) for a purchase category only: the page shows it then.
+    estimated_cost = cost_field()
     attachments = attachments_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -143,6 +170,11 @@ class OrderForm(forms.Form):
                     params={"category": category.name},
                 ),
             )
+        if category is not None and category.is_purchase:
+            if data.get("estimated_cost") is None and "estimated_cost" not in self.errors:
+                self.add_error("estimated_cost", ValidationError(COST_REQUIRED, code="required"))
+        elif category is not None:
+            data["estimated_cost"] = None  # asked for purchases only
         description = data.get("description") or ""
         if not data.get("title") and description:
             first = description.splitlines()[0].strip()
@@ -159,6 +191,7 @@ class OrderForm(forms.Form):
             "location": d["location"],
             "device": d.get("device", ""),
             "contact": d["contact"],
+            "estimated_cost": d.get("estimated_cost"),
             "source": "portal",
         }
 
@@ -226,3 +259,22 @@ class ReopenForm(WORKORDER_MACHINE.form_class("reopen")):  # type: ignore[misc]
         if not value:
             raise ValidationError(_("Give a reason."), code="required")
         return value
+
+
+class ResubmitForm(WORKORDER_MACHINE.form_class("resubmit")):  # type: ignore[misc]
+    """The machine's ``resubmit`` (returned for changes), with the portal's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"].label = _("Description")
+        cost = self.fields["estimated_cost"]
+        cost.label = ESTIMATED_COST
+        cost.widget.attrs.update({"inputmode": "decimal"})
+
+
+class WithdrawForm(WORKORDER_MACHINE.form_class("withdraw")):  # type: ignore[misc]
+    """The machine's ``withdraw``, with the portal's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why withdraw it? (optional)")

@@ -222,8 +222,10 @@ def requests_context(request: HttpRequest) -> dict[str, Any] | None:
         return None
     now = timezone.now()
     mine = services.visible_orders(user).filter(requester_id=person.pk)
+    # under way for the requester: being worked on, or waiting for its approval
+    under_way = open_q() | Q(status=Status.PENDING_APPROVAL)
     counts = mine.order_by().aggregate(
-        open=Count("pk", filter=open_q()),
+        open=Count("pk", filter=under_way),
         reply=Count("pk", filter=Q(status=Status.WAITING, waiting_on=WaitingOn.REQUESTER)),
         confirm=Count("pk", filter=Q(status=Status.RESOLVED)),
         rate=Count("pk", filter=rate_q(now)),
@@ -238,7 +240,7 @@ def requests_context(request: HttpRequest) -> dict[str, Any] | None:
     waiting_pks = {o.pk for o in waiting}
     open_orders = [
         o
-        for o in mine.filter(open_q()).order_by("-created_at", "-pk")[: LIST_ROWS + len(waiting)]
+        for o in mine.filter(under_way).order_by("-created_at", "-pk")[: LIST_ROWS + len(waiting)]
         if o.pk not in waiting_pks
     ][:LIST_ROWS]
 

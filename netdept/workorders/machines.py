@@ -41,13 +41,15 @@ from netdept.workorders.models import (
     WorkOrder,
     WorkRecord,
 )
-from netdept.workorders.rules import is_requester_side, may_reopen
+from netdept.workorders.rules import awaits_changes, is_own_order, is_requester_side, may_reopen
 
 CHANGE = "workorders.change_workorder"
 #: staff working on the order: the change permission within their scope
 STAFF = Who(CHANGE, permission=CHANGE)
 #: the requester, or a person of the requester's department who can see the order
 REQUESTER = Who("workorders.requester", test=is_requester_side)
+#: the order's own requester, or whoever filed it for them (its approval is theirs)
+OWNER = Who("workorders.requester", test=is_own_order)
 
 OPEN = tuple(str(s) for s in OPEN_STATUSES)
 NOT_CLOSED = (*OPEN, Status.RESOLVED.value)
@@ -224,6 +226,37 @@ TRANSITIONS = [
         refusal=_("Only a resolved or closed order can be rated; this one is %(status)s."),
         done=_("%(number)s was updated."),
     ),
+    # --- approval before work starts (services.approval): the engine's outcome moves the
+    # order on (approved → new, rejected → closed); its requester answers a return ---------
+    Transition(
+        "resubmit", _("Submit again"), [Status.PENDING_APPROVAL], None,
+        S + "approval.resubmit",
+        who=[OWNER], icon="bi-send-check", style="primary", order=150, when=awaits_changes,
+        fields=[
+            Field("description", model_field="description", required=False, rows=4),
+            # Text parsed by the service (``approval.parse_cost``, then the model's limits):
+            # a number field of a machine would reach the API as an integer.
+            Field(
+                "estimated_cost", label=_("estimated cost (¥)"), required=False, max_length=20,
+                help_text=_("Purchases: required, in yuan."),
+            ),
+        ],
+        initial=lambda o: {
+            "description": o.description,
+            "estimated_cost": "" if o.estimated_cost is None else str(o.estimated_cost),
+        },
+        refusal=_("Only an order pending approval can be submitted again; this one is "
+                  "%(status)s."),
+        done=_("%(number)s was submitted for approval again."),
+    ),
+    Transition(
+        "withdraw", _("Withdraw"), [Status.PENDING_APPROVAL], Status.CLOSED,
+        S + "approval.withdraw",
+        who=[OWNER], icon="bi-x-circle", style="outline-danger", order=160,
+        fields=[reason(required=False)],
+        refusal=_("Only an order pending approval can be withdrawn; this one is %(status)s."),
+        done=_("%(number)s was withdrawn and closed."),
+    ),
     # --- beside the conversation: no change of state --------------------------------------
     Transition(
         "comment", _("Comment"), [ANY], None, S + "comment",
@@ -254,7 +287,8 @@ TRANSITIONS = [
         done=_("The work record was added to %(number)s."),
     ),
     Transition(
-        "attach", _("Attach a file"), NOT_CLOSED, None, S + "attachments.attach",
+        "attach", _("Attach a file"), (Status.PENDING_APPROVAL.value, *NOT_CLOSED), None,
+        S + "attachments.attach",
         who=[STAFF, REQUESTER], icon="bi-paperclip", style="outline-secondary", order=230,
         group="inline", versioned=False,
         fields=[Field("file", kind=FILE, label=_("file"))],
@@ -270,6 +304,8 @@ WORKORDER_MACHINE = register(
         transitions=TRANSITIONS,
         version_field="version",
         handler_checks_state=True,
+        # An order is opened new, or pending the approval its category requires.
+        initial_states=[Status.NEW, Status.PENDING_APPROVAL],
         default_who=[STAFF],
     )
 )

@@ -6,6 +6,7 @@ engine (``netdept.workorders.sla``) computes due times on the working calendar.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 from django.conf import settings
@@ -32,6 +33,10 @@ MAX_RATING_COMMENT: Final = 2000
 #: The reason given with a transition (wait, transfer, close, reopen, assign): not a column
 #: (it goes to the audit record and the SLA timeline), so its limit is declared here.
 MAX_REASON: Final = 2000
+#: The approval kinds of work orders (declared in ``netdept.workorders.approval``): an order
+#: before work starts, and the report of a major incident to the leaders.
+APPROVAL_KIND: Final = "workorders.order"
+MAJOR_REPORT_KIND: Final = "workorders.major_report"
 
 _sla_minutes = [
     MinValueValidator(1),
@@ -50,6 +55,8 @@ class Kind(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    #: waits for the approval its category requires before work starts (``services.approval``)
+    PENDING_APPROVAL = "pending_approval", _("pending approval")
     NEW = "new", _("new")
     ACCEPTED = "accepted", _("accepted")
     IN_PROGRESS = "in_progress", _("in progress")
@@ -58,6 +65,8 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+#: the statuses of an order being worked on (an order pending approval is not yet: nobody may
+#: take it, and the desk lists it in its own queue)
 OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.WAITING)
 
 
@@ -118,6 +127,24 @@ class Category(BaseModel):
         related_name="+",
     )
     description = models.TextField(_("description"), blank=True)
+    approval_rule = models.ForeignKey(
+        "approvals.ApprovalRule",
+        verbose_name=_("approval before work starts"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": APPROVAL_KIND},
+        help_text=_(
+            "Empty: no approval. Otherwise an order of this category waits for this approval "
+            "before the team may take it."
+        ),
+    )
+    is_purchase = models.BooleanField(
+        _("purchase"),
+        default=False,
+        help_text=_("The requester is asked for an estimated cost."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     record_kind = "config"  # configuration, not work (core.models.base)
@@ -190,6 +217,11 @@ class SlaPolicy(BaseModel):
         validators=[MaxValueValidator(100)],
         help_text=_("0: no warning."),
     )
+    pause_during_approval = models.BooleanField(
+        _("pause while pending approval"),
+        default=True,
+        help_text=_("The clock stops while the order waits for its approval before work starts."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     record_kind = "config"  # configuration, not work (core.models.base)
@@ -245,6 +277,15 @@ class WorkOrder(BaseModel):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=MAX_TEXT)
+    estimated_cost = models.DecimalField(
+        _("estimated cost (¥)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Purchases: what the requester expects it to cost, in yuan."),
+    )
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.PORTAL
     )

@@ -40,12 +40,30 @@ register(
         nav_group="workorders",
         nav_order=60,
         icon="bi-tags",
-        fields=["name", "kind", "parent", "default_team", "description", "is_active"],
-        columns=["name", "kind", "parent", "default_team", "is_active", "description"],
-        default_columns=["name", "kind", "parent", "default_team", "is_active"],
-        filters=["kind", "parent", "default_team", "is_active"],
+        fields=[
+            "name",
+            "kind",
+            "parent",
+            "default_team",
+            "approval_rule",
+            "is_purchase",
+            "description",
+            "is_active",
+        ],
+        columns=[
+            "name",
+            "kind",
+            "parent",
+            "default_team",
+            "approval_rule",
+            "is_purchase",
+            "is_active",
+            "description",
+        ],
+        default_columns=["name", "kind", "parent", "default_team", "approval_rule", "is_active"],
+        filters=["kind", "parent", "default_team", "is_purchase", "is_active"],
         search=["name", "description"],
-        select_related=["parent", "default_team"],
+        select_related=["parent", "default_team", "approval_rule"],
     )
 )
 register(
@@ -74,6 +92,7 @@ register(
             "resolution_minutes",
             "calendar",
             "warn_percent",
+            "pause_during_approval",
             "is_active",
         ],
         columns=[

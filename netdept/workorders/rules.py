@@ -49,6 +49,26 @@ def is_requester_side(user: Any, order: WorkOrder) -> bool:
     )
 
 
+def is_own_order(user: Any, order: WorkOrder) -> bool:
+    """The order's requester, or whoever filed it for them: who answers for its approval
+    (submits it again after a return, or withdraws it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if order.created_by_id == user.pk:
+        return True
+    return bool(
+        order.requester_id and order.requester is not None and order.requester.user_id == user.pk
+    )
+
+
+def awaits_changes(order: WorkOrder) -> bool:
+    """Was the order's approval returned for changes (its requester may submit it again)?"""
+    from netdept.workorders.services import approval  # the services import this module
+
+    request = approval.request_of(order)
+    return request is not None and request.status == approval.RequestStatus.RETURNED
+
+
 def reopen_deadline(order: WorkOrder) -> dt.date | None:
     """The last (local) day on which ``order`` may be reopened."""
     if order.resolved_at is None:

@@ -28,5 +28,7 @@ urlpatterns = [
     path("orders/<str:number>/confirm/", v.portal_confirm, name="portal_confirm"),
     path("orders/<str:number>/rate/", v.portal_rate, name="portal_rate"),
     path("orders/<str:number>/reopen/", v.portal_reopen, name="portal_reopen"),
+    path("orders/<str:number>/resubmit/", v.portal_resubmit, name="portal_resubmit"),
+    path("orders/<str:number>/withdraw/", v.portal_withdraw, name="portal_withdraw"),
     path("files/<str:token>/", v.portal_attachment, name="portal_attachment"),
 ]

@@ -45,6 +45,7 @@ from netdept.org.models import Person
 from netdept.org.search import people_matching
 from netdept.workorders import forms as wo_forms
 from netdept.workorders import kept_uploads, services, tabs
+from netdept.workorders.approval import order_approval, report_approval
 from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, WorkOrder
 from netdept.workorders.registry import WORKORDER_PAGE
@@ -203,6 +204,9 @@ class OrderView(OrderMixin, ObjectDetailView):
             ),
             "resolution_due": due_info(order, order.resolution_due, now),
             "can_desk": permissions.has_perm(self.user, CHANGE),
+            # the approvals of the order (none: no query for an order that needs none)
+            "approval": order_approval(order),
+            "report_approval": report_approval(order),
         }
 
 

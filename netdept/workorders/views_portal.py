@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from netdept.core import permissions
 from netdept.org.models import Department
 from netdept.workorders import kept_uploads, services
+from netdept.workorders.approval import order_approval
 from netdept.workorders.forms import caller_defaults
 from netdept.workorders.forms_portal import (
     MAX_FILES,
@@ -41,6 +42,8 @@ from netdept.workorders.forms_portal import (
     OrderForm,
     RateForm,
     ReopenForm,
+    ResubmitForm,
+    WithdrawForm,
 )
 from netdept.workorders.machines import WORKORDER_MACHINE
 from netdept.workorders.models import Attachment, Comment, Status, WorkOrder
@@ -98,6 +101,13 @@ def due_in_words(order: WorkOrder, now: Any = None) -> dict[str, Any] | None:
         return None
     if order.status == Status.RESOLVED:
         return None
+    if order.status == Status.PENDING_APPROVAL:
+        return {
+            "text": _("Awaiting approval before work starts"),
+            "css": "text-body-secondary",
+            "at": None,
+            "icon": "bi-hourglass-split",
+        }
     if order.status == Status.WAITING or order.paused_at:
         if order.waiting_on == "requester":
             text = _("Paused: waiting for your reply")
@@ -129,6 +139,7 @@ def due_in_words(order: WorkOrder, now: Any = None) -> dict[str, Any] | None:
 
 
 STATUS_CSS: dict[str, str] = {
+    Status.PENDING_APPROVAL: "text-bg-warning",
     Status.NEW: "text-bg-primary",
     Status.ACCEPTED: "text-bg-info",
     Status.IN_PROGRESS: "text-bg-info",
@@ -160,6 +171,11 @@ def _detail_context(request: HttpRequest, order: WorkOrder, **forms: Any) -> dic
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "rate_form": forms.get("rate_form") or RateForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "approval": order_approval(order),
+        "resubmit_form": forms.get("resubmit_form")
+        or ResubmitForm(initial=WORKORDER_MACHINE.initial("resubmit", order)),
+        "withdraw_form": forms.get("withdraw_form")
+        or WithdrawForm(initial=WORKORDER_MACHINE.initial("withdraw", order)),
         "open_panel": forms.get("open_panel", ""),
         "stars": range(1, 6),
         "stars_desc": [5, 4, 3, 2, 1],
@@ -410,6 +426,33 @@ def portal_reopen(request: HttpRequest, number: str) -> HttpResponse:
         "reopen_form",
         lambda order, d: WORKORDER_MACHINE.take("reopen", request.user, order, d),
         _("The work order has been reopened."),
+    )
+
+
+@login_required
+@require_POST
+def portal_resubmit(request: HttpRequest, number: str) -> HttpResponse:
+    """Returned for changes: the description and the cost corrected, submitted again."""
+    return _act(
+        request,
+        number,
+        ResubmitForm,
+        "resubmit_form",
+        lambda order, d: WORKORDER_MACHINE.take("resubmit", request.user, order, d),
+        _("The work order has been submitted for approval again."),
+    )
+
+
+@login_required
+@require_POST
+def portal_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    return _act(
+        request,
+        number,
+        WithdrawForm,
+        "withdraw_form",
+        lambda order, d: WORKORDER_MACHINE.take("withdraw", request.user, order, d),
+        _("The work order has been withdrawn and closed."),
     )
 
 

@@ -6,6 +6,7 @@ The input serializers only parse; every rule is checked by ``netdept.workorders.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -31,6 +32,8 @@ from netdept.workorders.models import (
 STAFF_ONLY_FIELDS = ("major_report", "priority_reason", "created_by")
 #: formats date-times as the API's fields do (ISO 8601 in the active time zone)
 DATETIME = serializers.DateTimeField()
+#: formats the estimated cost as the model's field does ("8000.00")
+COST = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
@@ -56,6 +59,7 @@ class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
             "category_name",
             "title",
             "description",
+            "estimated_cost",
             "source",
             "requester",
             "requester_name",
@@ -135,6 +139,9 @@ class WorkOrderSerializer(serializers.ModelSerializer[WorkOrder]):
             "category_name": name(o.category),
             "title": o.title,
             "description": o.description,
+            "estimated_cost": COST.to_representation(o.estimated_cost)
+            if o.estimated_cost is not None
+            else None,
             "source": o.source,
             "requester": o.requester_id,
             "requester_name": name(o.requester),
@@ -204,6 +211,15 @@ class OpenSerializer(serializers.Serializer):
         choices=Source.choices, required=False
     )
     registration_no = model_serializer_field(WorkOrder, "registration_no", required=False)
+    # Required by the service for a purchase category (its message names this field).
+    estimated_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        allow_null=True,
+        label=_("estimated cost (¥)"),
+    )
     on_behalf_of = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.filter(is_active=True),
         required=False,

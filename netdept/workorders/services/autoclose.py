@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders.models import Status, WorkOrder
+from netdept.workorders.services import approval
 from netdept.workorders.services.common import autoclose_days
 from netdept.workorders.services.transitions import close
 
@@ -28,8 +29,8 @@ def close_resolved(now: dt.datetime | None = None) -> int:
         assert order.resolved_at is not None
         if schedule.add_working_days(schedule.local_date(order.resolved_at), days) >= today:
             continue
-        if order.is_major and not order.major_report.strip():
-            continue  # waits for its report
+        if approval.report_refusal(order, "close"):
+            continue  # waits for its report, approved by the director
         try:
             close(
                 None,

@@ -35,6 +35,7 @@ ORDER_FIELDS = (
     "urgency",
     "source",
     "registration_no",
+    "estimated_cost",
 )
 VIEW_INTERNAL = "workorders.view_internal_comment"
 

@@ -57,12 +57,15 @@ def _transition(
     ``check`` checks the permission on the fresh row, ``apply`` changes the fresh row in memory
     (and calls the SLA engine), ``after`` queues the notifications. The states the transition
     may start from and the refusal (with ``%(status)s``) are the machine's
-    (``netdept.workorders.machines``), unless given.
+    (``netdept.workorders.machines``), unless given — a move no user takes (the approval
+    engine's outcome, ``services.approval``) gives both and needs no machine transition.
     """
     now = now or timezone.now()
-    spec = WORKORDER_MACHINE[name]
-    allowed = tuple(spec.source if allowed is None else allowed)
-    refusal = str(spec.refusal if refusal is None else refusal)
+    if allowed is None or refusal is None:
+        spec = WORKORDER_MACHINE[name]
+        allowed = tuple(spec.source if allowed is None else allowed)
+        refusal = str(spec.refusal if refusal is None else refusal)
+    allowed = tuple(allowed)
     with transaction.atomic():
         fresh = WorkOrder.objects.select_related("requester", "team", "assignee").get(pk=order.pk)
         check(fresh)

@@ -22,6 +22,7 @@ from netdept.org.models import Person
 from netdept.workorders import sla
 from netdept.workorders.models import Category, Kind, Level, Priority, Source, Status, WorkOrder
 from netdept.workorders.models import Sequence as NumberSequence
+from netdept.workorders.services import approval
 from netdept.workorders.services.attachments import (
     _files_removed_on_failure,
     _store_attachment,
@@ -76,7 +77,9 @@ def open_order(
     attachments: Sequence[UploadedFile] = (),
     on_behalf_of: Person | None = None,
 ) -> WorkOrder:
-    """File an order (the requester is ``on_behalf_of`` or the actor's person)."""
+    """File an order (the requester is ``on_behalf_of`` or the actor's person). An order of a
+    category that requires approval waits for it (``pending_approval``, submitted here: see
+    ``services.approval``); a purchase category needs the estimated cost."""
     require(actor, "add", WorkOrder)
     if on_behalf_of is not None:
         require(actor, "change", WorkOrder)  # the service desk files for a caller
@@ -89,13 +92,16 @@ def open_order(
     impact = _choice(data.get("impact"), Level, "impact", Level.MEDIUM)
     urgency = _choice(data.get("urgency"), Level, "urgency", Level.MEDIUM)
     default_source = Source.PHONE if on_behalf_of is not None else Source.PORTAL
+    category = _category(data.get("category"), kind)
+    rule = approval.rule_of(category)
     order = WorkOrder(
         kind=kind,
-        category=_category(data.get("category"), kind),
+        category=category,
         title=_text(data.get("title"), "title", limit=_limit("title")),
         description=_text(
             data.get("description"), "description", required=False, limit=_limit("description")
         ),
+        estimated_cost=approval.parse_cost(data.get("estimated_cost"), category),
         location=_text(data.get("location"), "location", required=False, limit=_limit("location")),
         device=_text(data.get("device"), "device", required=False, limit=_limit("device")),
         contact=_text(data.get("contact"), "contact", required=False, limit=_limit("contact")),
@@ -112,7 +118,7 @@ def open_order(
         requester=requester,
         requester_department=requester.department if requester else None,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        status=Status.NEW,
+        status=Status.NEW if rule is None else Status.PENDING_APPROVAL,
     )
     order.team = order.category.default_team if order.category else None
     order.full_clean(exclude=["number"], validate_unique=False)
@@ -124,6 +130,8 @@ def open_order(
         order.number = next_number(now)
         order.save()
         sla.on_open(order, now)
+        if rule is not None:
+            approval.hold(order, now)  # the clock waits with the order (per its policy)
         order.save()
         audit.record(
             AuditAction.CREATE,
@@ -134,7 +142,12 @@ def open_order(
         )
         for upload, name, ctype in uploads:
             _store_attachment(actor, order, upload, name, ctype, stored)
-        if order.team_id:
+        if rule is not None:
+            # Submitted at once; a chain that needs nobody approves it here (then it is new
+            # and its team was told by the approval's hook).
+            approval.submit(actor, order, rule)
+            order.refresh_from_db()
+        elif order.team_id:
             notify(
                 "workorders.assigned",
                 obj=order,

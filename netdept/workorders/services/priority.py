@@ -17,6 +17,7 @@ from netdept.workorders.models import (
     PriorityRule,
     WorkOrder,
 )
+from netdept.workorders.services import approval
 from netdept.workorders.services.common import _choice, _text
 from netdept.workorders.services.engine import _data, _transition
 from netdept.workorders.services.visibility import _require_staff
@@ -90,19 +91,27 @@ def set_major(
     expected_version: int | None = None,
 ) -> WorkOrder:
     """Flag (or unflag) a major incident and write its report to the leaders; the director is
-    told (urgently) when an order becomes major."""
+    told (urgently) when an order becomes major. A new text of the report is submitted for the
+    director's approval (an earlier one still pending is withdrawn); the order is resolved or
+    closed once it is approved (``approval.report_refusal``)."""
     report = _text(
         report, "major_report", required=False, limit=field_limit(WorkOrder, "major_report")
     )
     became: list[bool] = []
+    changed: list[bool] = []
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
         became.append(bool(is_major) and not o.is_major)
+        changed.append(bool(report) and report != o.major_report)
         o.is_major = bool(is_major)
         if report:
             o.major_report = report
 
     def after(o: WorkOrder) -> None:
+        if not o.is_major:
+            approval.withdraw_report(o, _("The order is no longer a major incident."))
+        elif o.major_report.strip() and (changed[0] or _needs_submission(o)):
+            approval.submit_report(actor, o)
         if became and became[0]:
             notify(
                 "workorders.major",
@@ -122,4 +131,14 @@ def set_major(
         apply=apply,
         after=after,
         expected_version=expected_version,
+    )
+
+
+def _needs_submission(order: WorkOrder) -> bool:
+    """A report saved again unchanged is submitted only if no approval of it is under way or
+    granted (after a rejection or a return, saving it submits it again)."""
+    request = approval.report_request(order)
+    return request is None or request.status not in (
+        approval.RequestStatus.PENDING,
+        approval.RequestStatus.APPROVED,
     )

@@ -13,6 +13,7 @@ from netdept.notify import notify
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.workorders import sla
 from netdept.workorders.models import MAX_REASON, OPEN_STATUSES, Kind, Status, WaitingOn, WorkOrder
+from netdept.workorders.services import approval
 from netdept.workorders.services.common import _text, person_of, reopen_days, reopen_deadline
 from netdept.workorders.services.engine import _data, _to_handlers, _to_requester, _transition
 from netdept.workorders.services.visibility import _require_requester, _require_staff
@@ -126,7 +127,8 @@ def resolve(
     expected_version: int | None = None,
 ) -> WorkOrder:
     """Record the solution and stop the clock. A major incident needs its report to the
-    leaders first; a lead needs the registration number 客服部 gave."""
+    leaders first, approved by the director (``approval.report_refusal``); a lead needs the
+    registration number 客服部 gave."""
     solution = _text(solution, "solution", limit=field_limit(WorkOrder, "solution"))
     registration_no = _text(
         registration_no,
@@ -136,14 +138,9 @@ def resolve(
     )
 
     def apply(o: WorkOrder, now: dt.datetime) -> None:
-        if o.is_major and not o.major_report.strip():
-            raise ValidationError(
-                {
-                    "major_report": [
-                        _("A major incident can be resolved only after its report to the leaders.")
-                    ]
-                }
-            )
+        refusal = approval.report_refusal(o, "resolve")
+        if refusal:
+            raise ValidationError({"major_report": [refusal]})
         if registration_no:
             o.registration_no = registration_no
         if o.kind == Kind.LEAD and not o.registration_no:
@@ -186,14 +183,9 @@ def resolve(
 
 
 def _close(o: WorkOrder, now: dt.datetime) -> None:
-    if o.is_major and not o.major_report.strip():
-        raise ValidationError(
-            {
-                "major_report": [
-                    _("A major incident can be closed only after its report to the leaders.")
-                ]
-            }
-        )
+    refusal = approval.report_refusal(o, "close")
+    if refusal:
+        raise ValidationError({"major_report": [refusal]})
     sla.on_close(o, now)  # stops the clock of an order closed without being resolved
     o.status = Status.CLOSED
     o.waiting_on = ""

@@ -81,8 +81,9 @@ def on_respond(order: WorkOrder, now: dt.datetime) -> None:
     reschedule(order, sched)
 
 
-def on_pause(order: WorkOrder, now: dt.datetime, reason: str) -> None:
-    """The order waits on the requester or a vendor: the clocks stop."""
+def on_pause(order: WorkOrder, now: dt.datetime, reason: str, **detail: Any) -> None:
+    """The order waits on the requester or a vendor, or for its approval (``detail``
+    ``approval=True``): the clocks stop."""
     if order.paused_at is not None:
         return
     order.paused_at = now
@@ -93,6 +94,7 @@ def on_pause(order: WorkOrder, now: dt.datetime, reason: str) -> None:
         reason=reason,
         waiting_on=order.waiting_on,
         spent_minutes=_minutes(elapsed(order, now, RESOLUTION)),
+        **detail,
     )
     reschedule(order)  # nothing to check while paused
 

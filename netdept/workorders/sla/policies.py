@@ -17,8 +17,14 @@ RESPONSE: Final = "response"
 RESOLUTION: Final = "resolution"
 ZERO: Final = dt.timedelta(0)
 ONE_MINUTE: Final = dt.timedelta(minutes=1)
-#: the statuses in which the SLA clock runs (``waiting`` pauses it)
-RUNNING_STATUSES: Final = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS)
+#: the statuses in which the SLA clock runs (``waiting`` pauses it; an order pending approval
+#: is paused too unless its policy says the clock runs meanwhile: ``paused_at`` tells)
+RUNNING_STATUSES: Final = (
+    Status.PENDING_APPROVAL,
+    Status.NEW,
+    Status.ACCEPTED,
+    Status.IN_PROGRESS,
+)
 _CATEGORY_DEPTH: Final = 10
 
 

@@ -61,7 +61,7 @@ def _describe(event: SlaEvent, tz: Any) -> str:
     if event.type == SlaEvent.Type.PAUSED:
         return _("Clock paused after %(spent)s: %(reason)s") % {
             "spent": format_minutes(d.get("spent_minutes")),
-            "reason": d.get("reason", ""),
+            "reason": _("pending approval") if d.get("approval") else d.get("reason", ""),
         }
     if event.type == SlaEvent.Type.RESUMED:
         return _("Clock resumed after %(paused)s of working time; resolve by %(due)s.") % {

@@ -467,6 +467,17 @@ def test_a_requester_stays_on_the_portal(w: World) -> None:
     assert ui_client(nobody).get(reverse("workorders:order", args=[o.number])).status_code == 403
 
 
+def approve_report(director: Any, o: WorkOrder) -> None:
+    """The director approves the order's pending major-incident report."""
+    from netdept.approvals import services as approvals
+    from netdept.approvals.models import DecisionStatus
+    from netdept.workorders.services import approval
+
+    request = approval.report_request(o)
+    assert request is not None
+    approvals.approve(director, request.decisions.get(status=DecisionStatus.PENDING))
+
+
 def _post(
     user: Any, o: WorkOrder, action: str, data: dict[str, Any] | None = None, **kw: Any
 ) -> Any:
@@ -524,6 +535,9 @@ def test_every_action_form(w: World) -> None:
     o.refresh_from_db()
     assert o.status == Status.IN_PROGRESS
     assert _post(eng, o, "major", {"is_major": "on", "report": "光模块老化"}).status_code == 302
+    # the report awaits the director's approval (issue 11), then the order is resolved
+    assert _post(eng, o, "resolve", {"solution": "更换光模块"}).status_code == 422
+    approve_report(w.director, o)
     assert _post(eng, o, "resolve", {"solution": "更换光模块"}).status_code == 302
     o.refresh_from_db()
     assert o.status == Status.RESOLVED

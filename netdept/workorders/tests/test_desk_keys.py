@@ -96,6 +96,7 @@ def test_the_tabs_count_with_the_filters_and_keep_them(w: World) -> None:
         "breaching": 0,
         "breached": 0,
         "all": 1,
+        "approval": 0,
     }
     html = html_of(r)
     # each tab keeps the filters, and shows its count

@@ -68,7 +68,7 @@ def test_the_declaration_is_sound() -> None:
     assert not [e for e in check_machines() if "WorkOrder" in str(e.obj)]
     assert M.names() == [
         "accept", "start", "resume", "wait", "resolve", "assign", "transfer", "priority",
-        "major", "merge", "close", "reopen", "confirm", "rate",
+        "major", "merge", "close", "reopen", "confirm", "rate", "resubmit", "withdraw",
         "comment", "note", "record", "attach",
     ]  # fmt: skip
 
@@ -133,8 +133,32 @@ def _prepare(w: World, name: str) -> tuple[WorkOrder, Any, dict[str, Any]]:
         data = {"description": "更换交换机端口", "minutes": 30}
     elif name == "attach":
         data = {"file": png_upload()}
+    elif name in ("resubmit", "withdraw"):
+        order = _returned(w)
+        actor = w.req
+        data = {"description": "写明岗位", "estimated_cost": ""} if name == "resubmit" else {}
     order.refresh_from_db()
     return order, actor, data
+
+
+def _returned(w: World) -> WorkOrder:
+    """An order of a category that needs approval, returned for changes by the director (its
+    requester's department has no head)."""
+    from netdept.approvals import services as approvals
+    from netdept.approvals.models import DecisionStatus
+    from netdept.approvals.tests import hospital
+    from netdept.workorders.services import approval
+
+    rule = hospital.rule("workorders.order", "account")
+    hospital.step(rule, "科室负责人审批", "department_head")
+    w.category.approval_rule = rule
+    w.category.save()
+    order = w.open()
+    request = approval.request_of(order)
+    assert request is not None
+    decision = request.decisions.get(status=DecisionStatus.PENDING)
+    approvals.return_for_changes(w.director, decision, "请写明岗位")
+    return order
 
 
 def _done(order: WorkOrder, name: str, w: World) -> bool:
@@ -143,6 +167,7 @@ def _done(order: WorkOrder, name: str, w: World) -> bool:
         "accept": Status.ACCEPTED, "start": Status.IN_PROGRESS, "resume": Status.IN_PROGRESS,
         "wait": Status.WAITING, "resolve": Status.RESOLVED, "merge": Status.CLOSED,
         "close": Status.CLOSED, "reopen": Status.IN_PROGRESS, "confirm": Status.CLOSED,
+        "withdraw": Status.CLOSED,
     }  # fmt: skip
     if name in expected_status:
         return order.status == expected_status[name]
@@ -156,6 +181,7 @@ def _done(order: WorkOrder, name: str, w: World) -> bool:
         "note": lambda: Comment.objects.filter(order=order, internal=True).exists(),
         "record": lambda: WorkRecord.objects.filter(order=order).exists(),
         "attach": lambda: Attachment.objects.filter(order=order).exists(),
+        "resubmit": lambda: order.description == "写明岗位",
     }[name]()
 
 

@@ -626,6 +626,11 @@ def test_major_incident_notifies_director_and_needs_report_before_resolve(w: Wor
         services.close(w.eng, order, reason="x")
     services.set_major(w.eng, order, is_major=True, report="核心交换机故障，影响 2 小时。")
     assert inbox(w.director, "workorders.major") == 1  # told once
+    with pytest.raises(ValidationError):  # the report awaits the director's approval
+        services.resolve(w.eng, order, solution="恢复")
+    from netdept.workorders.tests.test_desk import approve_report
+
+    approve_report(w.director, order)
     services.resolve(w.eng, order, solution="恢复")
     assert order.status == Status.RESOLVED
     assert "major" not in services.allowed_actions(w.req, order)

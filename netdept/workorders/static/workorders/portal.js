@@ -1,4 +1,5 @@
-/* Requester portal, new request: show only the categories of the chosen kind. */
+/* Requester portal, new request: show only the categories of the chosen kind; ask for the
+   estimated cost when the category is a purchase, and say when it needs approval. */
 // Show only the categories of the chosen kind (categories without a kind fit every kind).
 (function () {
   var form = document.getElementById("wo-portal-form");
@@ -17,4 +18,15 @@
   }
   form.addEventListener("change", function (evt) { if (evt.target.name === "kind") apply(); });
   apply();
+  var costBox = document.getElementById("wo-cost-box");
+  var note = document.getElementById("wo-approval-note");
+  function category() {
+    var opt = select.options[select.selectedIndex];
+    var errors = costBox && costBox.querySelector(".invalid-feedback");
+    var purchase = !!(opt && opt.getAttribute("data-purchase"));
+    if (costBox) costBox.hidden = !purchase && !errors;
+    if (note) note.classList.toggle("d-none", !(opt && opt.getAttribute("data-approval")));
+  }
+  select.addEventListener("change", category);
+  category();
 })();
