@@ -14,3 +14,7 @@ class ApprovalsConfig(AppConfig):
             registry,  # pages, API, machines
             tasks,  # the minute's sweep: reminders, time limits, emergencies
         )
+        from netdept.approvals.demo import load
+        from netdept.org.demo import register_demo_loader
+
+        register_demo_loader(load)  # the leading group, general rules, requests in flight
