@@ -17,4 +17,6 @@ class ApprovalsConfig(AppConfig):
         from netdept.approvals.demo import load
         from netdept.org.demo import register_demo_loader
 
-        register_demo_loader(load)  # the leading group, general rules, requests in flight
+        register_demo_loader(
+            load, late=True
+        )  # the leading group, general rules, requests in flight

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netdept.approvals import kinds, links
 from netdept.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalStep
@@ -105,3 +106,34 @@ def flagged(request: ApprovalRequest) -> None:
         link=links.request_url(request),
         dedupe_key=f"flagged:{request.pk}",
     )
+
+
+#: How the audit trail reads the details the engine writes (``core.history``).
+AUDIT_LABELS = {
+    "approval": gettext_lazy("approval"),
+    "rule": gettext_lazy("approval rule"),
+    "rule_version": gettext_lazy("rule version"),
+    "emergency": gettext_lazy("emergency"),
+    "request": gettext_lazy("request"),
+    "step": gettext_lazy("step"),
+    "comment": gettext_lazy("comment"),
+    "on_behalf_of": gettext_lazy("on behalf of"),
+    "note": gettext_lazy("note"),
+    "restart_at": gettext_lazy("restarted from step"),
+    "passed_to": gettext_lazy("passed to"),
+    "passed_from": gettext_lazy("passed on from"),
+    "requester": gettext_lazy("requester"),
+    "overdue": gettext_lazy("overdue"),
+}
+AUDIT_VALUES = {
+    "submit": gettext_lazy("submitted for approval"),
+    "approve": gettext_lazy("approved"),
+    "reject": gettext_lazy("rejected"),
+    "return": gettext_lazy("returned for changes"),
+    "routed": gettext_lazy("passed to another approver"),
+    "flagged": gettext_lazy("flagged for review"),
+    "outcome": gettext_lazy("decided"),
+    "resubmit": gettext_lazy("submitted again"),
+    "delegated": gettext_lazy("moved to the delegate"),
+    "overdue": gettext_lazy("passed its time limit"),
+}

@@ -112,9 +112,8 @@ event_kind(
         "en": "Emergency request flagged for review: {{ title }}",
     },
     body={
-        "zh-hans": "「{{ title }}」已按紧急流程先行处理，但{{ reason }}请复核。" + _LINK_ZH,
-        "en": "“{{ title }}” was acted on as an emergency, but: {{ reason }} Please review it."
-        + _LINK_EN,
+        "zh-hans": "「{{ title }}」需复核：{{ reason }}" + _LINK_ZH,
+        "en": "“{{ title }}” needs review: {{ reason }}" + _LINK_EN,
     },
     default_channels=("inbox", "email"),
     severity="critical",

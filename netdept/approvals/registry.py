@@ -29,6 +29,8 @@ nav_group("approvals", _("Approvals"), "bi-check2-square", 15)
 register(
     Page(
         model=ApprovalDecision,
+        # the latest decided first (index approval_dec_mine: approver, status, -decided_at)
+        ordering=["-decided_at", "-id"],
         nav_group="approvals",
         nav_order=20,
         icon="bi-card-checklist",
@@ -96,6 +98,7 @@ register(
 register(
     Page(
         model=Delegation,
+        home_card=False,  # each person's own: not a list one maintains
         nav_group="approvals",
         nav_order=40,
         icon="bi-person-up",

@@ -162,6 +162,13 @@ DETAIL_VALUES: dict[str, Any] = {
 }
 
 
+def register_detail_labels(labels: dict[str, Any], values: dict[str, Any] | None = None) -> None:
+    """An app names the details it writes in its audit records (``extra`` keys) and the codes
+    they hold, so that the history and the audit trail read them in the reader's language."""
+    DETAIL_LABELS.update(labels)
+    DETAIL_VALUES.update(values or {})
+
+
 def _detail_text(key: str, value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={_flat(v)}" for k, v in value.items())

@@ -134,8 +134,11 @@ def _maintained(user: Any) -> list[Any]:
     out = []
     for page in PAGES.values():
         model = page.model._meta.model_name
-        writes = any(f"{page.app_label}.{a}_{model}" in held for a in WRITE_ACTIONS)
-        if writes and in_navigation(page, user, held):
+        offered = {"add": page.can_add, "change": page.can_change, "delete": page.can_delete}
+        writes = any(
+            offered.get(a, True) and f"{page.app_label}.{a}_{model}" in held for a in WRITE_ACTIONS
+        )  # a list written by an engine only (approval decisions) is nobody's to maintain
+        if writes and page.home_card and in_navigation(page, user, held):
             out.append(page)
     return out
 

@@ -87,6 +87,9 @@ class Page:
     export_view_class: type | None = None
     history_view_class: type | None = None
     tab_view_class: type | None = None
+    #: a count card on the home page of those who write its rows ("lists you maintain"); off
+    #: for a page everyone writes their own rows of (each person's delegations)
+    home_card: bool = True
 
     def __post_init__(self) -> None:
         meta = self.model._meta

@@ -176,16 +176,22 @@ class DemoWorld:
 #: organisation is loaded, inside the same transaction (``register_demo_loader``).
 DemoLoader = Callable[[DemoWorld], int]
 DEMO_LOADERS: list[DemoLoader] = []
+#: Loaders that replay nothing of the past and act at the real now: run after the others (the
+#: replayed clock never goes back, so a loader that moved it to now first would push every
+#: later loader's past into the present).
+LATE_LOADERS: list[DemoLoader] = []
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 #: How long before now the demo organisation was set up (its orders come later).
 FOUNDED_DAYS_AGO = 28
 
 
-def register_demo_loader(loader: DemoLoader) -> None:
-    """Add ``loader`` to the demo (an app above org calls this in its ``ready()``)."""
-    if loader not in DEMO_LOADERS:
-        DEMO_LOADERS.append(loader)
+def register_demo_loader(loader: DemoLoader, *, late: bool = False) -> None:
+    """Add ``loader`` to the demo (an app above org calls this in its ``ready()``); ``late``:
+    after the loaders that replay the past (its objects are of the last days)."""
+    target = LATE_LOADERS if late else DEMO_LOADERS
+    if loader not in DEMO_LOADERS and loader not in LATE_LOADERS:
+        target.append(loader)
 
 
 @contextlib.contextmanager
@@ -418,7 +424,7 @@ def load(data_dir: Path | None = None) -> DemoResult:
                 PersonService().update(None, person, {"manager": manager}, check=False)
         default_calendar()  # the standard working calendar (Chinese holidays, 调休)
         world = DemoWorld(people=people, now=now, at=at)
-        for demo_loader in DEMO_LOADERS:
+        for demo_loader in [*DEMO_LOADERS, *LATE_LOADERS]:
             loader.created += demo_loader(world)
     return DemoResult(password=password, password_file=path, logins=logins, created=loader.created)
 

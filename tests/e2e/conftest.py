@@ -219,6 +219,14 @@ def phone_page(browser: Any, request: pytest.FixtureRequest, artifacts_dir: Path
 
 
 @pytest.fixture
+def second_phone_page(
+    browser: Any, request: pytest.FixtureRequest, artifacts_dir: Path
+) -> Iterator[Any]:
+    """A second phone (another person's, its own cookies) in the same test."""
+    yield from _new_page(browser, request, artifacts_dir, {"width": 390, "height": 844})
+
+
+@pytest.fixture
 def sign_in(server: str) -> Callable[[Any, Any], None]:
     """Signs ``user`` in through the login form of ``page``."""
     from playwright.sync_api import expect

@@ -234,6 +234,15 @@ def _finish(request: ApprovalRequest, status: str, at: dt.datetime, reason: str 
     )
     if request.emergency and status == RequestStatus.REJECTED:
         flag(request, _("Acted on as an emergency, and rejected afterwards."))
+    elif request.emergency and status == RequestStatus.WITHDRAWN:
+        flag(request, _("Acted on as an emergency, and withdrawn before it was approved."))
+    elif (
+        request.emergency
+        and status == RequestStatus.APPROVED
+        and request.emergency_due is not None
+        and at > request.emergency_due
+    ):
+        flag(request, _("Acted on as an emergency, and approved only after its time limit."))
     _hook(request)
     notices.decided(request)
 

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from netdept.approvals import kinds, resolve
 from netdept.approvals.models import (
     ApprovalDecision,
+    ApprovalRequest,
     ApprovalRule,
+    ApprovalStep,
     ApprovalStepRule,
     Approver,
     Committee,
@@ -26,6 +28,7 @@ from netdept.approvals.models import (
     Escalate,
     Op,
     Quorum,
+    StepStatus,
 )
 from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
@@ -278,9 +281,14 @@ def reroute(person_id: int) -> int:
             new.approver_id == d.approver_id and new.on_behalf_of_id == d.on_behalf_of_id
         ):
             continue
-        ApprovalDecision.objects.filter(pk=d.pk).update(
-            status=DecisionStatus.PASSED_ON, updated_at=now
-        )
+        # the engine's lock order (request, then step): a decision taken at this moment
+        # either lands first (and the seat is not moved) or waits for the move
+        ApprovalRequest.objects.select_for_update().filter(pk=d.request_id).first()
+        ApprovalStep.objects.select_for_update(of=("self",)).filter(pk=d.step_id).first()
+        if not ApprovalDecision.objects.filter(
+            pk=d.pk, status=DecisionStatus.PENDING, step__status=StepStatus.PENDING
+        ).update(status=DecisionStatus.PASSED_ON, updated_at=now):
+            continue
         new.due_at = d.due_at
         new.save()
         audit.record(

@@ -4,10 +4,11 @@ return and resubmit, refusals, versioning."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from netdept.approvals import services
 from netdept.approvals.models import (
@@ -21,6 +22,13 @@ from netdept.approvals.tests import hospital
 from netdept.core.models.audit import AuditRecord
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The refusals are matched in English (the Chinese is checked by the page tests)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

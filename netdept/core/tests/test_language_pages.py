@@ -38,6 +38,8 @@ def page_urls() -> list[str]:
         "workorders:portal_home",
         "workorders:portal_new",
         "workorders:reports_home",
+        "approvals:inbox",
+        "approvals:mine",
         "notify:notifications_inbox",
         "notify:notifications_preferences",
         "notify:notifications_failed",
