@@ -121,16 +121,29 @@ def inbox_rows(decisions: list[ApprovalDecision], now: dt.datetime) -> list[Inbo
 PEOPLE_FILTERS = {"requester": "request__requester", "on_behalf_of": "on_behalf_of"}
 
 
-def narrow_people(filterset: Any, base: QuerySet[ApprovalDecision]) -> None:
+#: a person filter offering more people than this is left out of the form (the requester's
+#: name on each card filters by them instead): hundreds of options cost more to send and
+#: render than the whole inbox, and nobody scrolls them on a phone
+PEOPLE_CHOICE_CAP = 40
+
+
+def narrow_people(filterset: Any, base: QuerySet[ApprovalDecision]) -> set[str]:
     """The people a filter offers in the inbox: those of one's own pending approvals (shown on
     its cards anyway), not everyone the reader may see — a director's list of the whole
-    hospital would be long and useless."""
+    hospital would be long and useless. Answers the filters too long to offer."""
+    too_long: set[str] = set()
     for name, path in PEOPLE_FILTERS.items():
         f = filterset.filters.get(name)
         if f is not None and hasattr(f, "queryset"):
-            f.queryset = Person.objects.filter(pk__in=base.order_by().values(path)).order_by(
+            people = Person.objects.filter(pk__in=base.order_by().values(path)).order_by(
                 "name", "pk"
             )
+            if len(people.values_list("pk", flat=True)[: PEOPLE_CHOICE_CAP + 1]) > (
+                PEOPLE_CHOICE_CAP
+            ):
+                too_long.add(name)
+            f.queryset = people
+    return too_long
 
 
 @login_required
@@ -146,7 +159,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     page = page_for(ApprovalDecision)
     assert page is not None and page.filterset_class is not None
     filterset = page.filterset_class(request.GET or None, queryset=base, request=request)
-    narrow_people(filterset, base)
+    too_long = narrow_people(filterset, base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     per_page = parse_positive(request.GET.get("per_page"), PER_PAGE, MAX_PER_PAGE)
     window = paginate(qs, request, per_page)
@@ -159,7 +172,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "any_bulk": any(r.bulk for r in rows),
             "filterset": filterset,
-            "filter_fields": [f for f in filterset.form if f.name not in NOT_IN_INBOX],
+            "filter_fields": [
+                f for f in filterset.form if f.name not in NOT_IN_INBOX and f.name not in too_long
+            ],
             "filtered": filtered,
             "window": window,
             "pager": pager(window, request),

@@ -331,7 +331,12 @@ def notify(
             data=audit._jsonable(data),
             dedupe_key=dedupe_key[:200],
         )
-        if not users:
+        # a group channel an administrator made mandatory for the kind (a webhook to another
+        # system, a team's robot) hears of the event even when no person is to be told
+        unaddressed = (
+            [] if ek.inbox_only else [c for c in ks.mandatory_channels if c.kind in GROUP_KINDS]
+        )
+        if not users and not unaddressed:
             return note
         active = list(NotificationChannel.objects.filter(is_active=True).order_by("pk"))
         prefs = {
@@ -398,6 +403,9 @@ def notify(
                 else:
                     groups.setdefault(ch.pk, []).append(user)
                     channel_by_id[ch.pk] = ch
+        for ch in unaddressed:
+            groups.setdefault(ch.pk, [])
+            channel_by_id[ch.pk] = ch
         for ch_id, members in groups.items():
             ch = channel_by_id[ch_id]
             lang = str(ch.config.get("language") or settings.LANGUAGE_CODE)

@@ -132,3 +132,24 @@ def test_a_rejection_and_a_withdrawal_reach_the_webhook_too(
     got = {hook.body["data"]["request_id"]: hook.body["data"] for hook in hooks(robots)}
     assert got[first]["status"] == "rejected" and got[first]["comment"] == "预算不足"
     assert got[second]["status"] == "withdrawn" and got[second]["title"] == "申请二"
+
+
+def test_the_webhook_hears_a_request_whose_requester_has_no_login(
+    robots: RobotServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A module submits for a person without an account (a caller filed for by the desk): no
+    person is told, the mandatory webhook still is."""
+    from netdept.approvals import services
+    from netdept.org.models import Person
+
+    h = hospital.build()
+    r = hospital.rule(code="general", name="一般申请", is_default=True)
+    hospital.step(r, "科室负责人审批", "department_head")
+    subscribe_webhook(robots)
+    caller = Person.objects.create(name="王小红", employee_no="NK900", department=h.neike)
+    req = services.submit(None, kind="approvals.general", requester=caller, title="开通账号")
+    d = ApprovalDecision.objects.get(request=req, status=DecisionStatus.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(h.user("chenzq"), d, "同意")
+    (got,) = hooks(robots)
+    assert json.loads(got.raw)["data"]["request_id"] == req.pk

@@ -507,3 +507,23 @@ def test_the_pages_speak_one_language(h):
                 checker.check_html(url, html(resp), resp.get("Content-Language", ""),
                                    url.partition("?")[2])  # fmt: skip
     assert not checker.findings, "\n".join(str(f) for f in checker.findings)
+
+
+def test_a_long_list_of_requesters_is_left_out_and_the_card_filters_instead(h):
+    from netdept.approvals.views_inbox import PEOPLE_CHOICE_CAP
+
+    rule = head_rule()
+    people = [
+        Person.objects.create(
+            name=f"护士{i:02d}", employee_no=f"NK{i:03d}", department=h.neike, user=UserFactory()
+        )
+        for i in range(PEOPLE_CHOICE_CAP + 1)
+    ]
+    for p in people:
+        services.submit(p.user, kind="approvals.general", rule=rule, title=f"{p.name}的申请")
+    c = ui_client(h.user("chenzq"))
+    page = html(c.get(reverse("approvals:inbox")))
+    assert 'name="requester"' not in page  # too many to offer
+    assert f'href="?requester={people[3].pk}"' in page  # each card's name filters instead
+    only = html(c.get(reverse("approvals:inbox") + f"?requester={people[3].pk}"))
+    assert only.count("data-decision=") == 1 and "护士03的申请" in only
