@@ -17,6 +17,10 @@ class ApprovalsConfig(AppConfig):
         from netdept.approvals.demo import load
         from netdept.org.demo import register_demo_loader
 
-        register_demo_loader(
-            load, late=True
-        )  # the leading group, general rules, requests in flight
+        # the leading group, general rules, requests in flight (after the replayed past)
+        register_demo_loader(load, late=True)
+
+        from netdept.approvals.notices import AUDIT_LABELS, AUDIT_VALUES
+        from netdept.core.history import register_detail_labels
+
+        register_detail_labels(AUDIT_LABELS, AUDIT_VALUES)  # the audit trail's words

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from netdept.approvals import kinds
 from netdept.core.models import BaseModel
 from netdept.org.models import Department, Person, Role
 
@@ -34,7 +35,7 @@ class Approver(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("the requester's department head")
     HEAD_OF = "head_of", _("the head of a named department")
     DIRECTOR = "director", _("the director of the network department")
-    SUPERIORS = "superiors", _("superiors, level by level (逐级)")
+    SUPERIORS = "superiors", _("superiors, level by level")
     ROLE = "role", _("holders of a role")
     PERSON = "person", _("a named person")
     COMMITTEE = "committee", _("a committee")
@@ -110,7 +111,10 @@ class ApprovalRule(BaseModel):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    kind = models.CharField(_("kind of request"), max_length=60, db_index=True)
+    # the kinds the modules declared (read when asked: a kind declared later is offered)
+    kind = models.CharField(
+        _("kind of request"), max_length=60, db_index=True, choices=kinds.choices
+    )
     description = models.TextField(_("description"), blank=True, max_length=2000)
     is_default = models.BooleanField(
         _("default rule of its kind"),
@@ -255,7 +259,7 @@ class RequestStatus(models.TextChoices):
 class ApprovalRequest(BaseModel):
     """One request for approval of one object of a module (a work order, a change…)."""
 
-    kind = models.CharField(_("kind of request"), max_length=60)
+    kind = models.CharField(_("kind of request"), max_length=60, choices=kinds.choices)
     rule = models.ForeignKey(
         ApprovalRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="requests"
     )

@@ -41,7 +41,7 @@ class Department(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="headed_departments",
-        help_text=_("Approves what the department's people ask for (逐级审批)."),
+        help_text=_("Approves what the department's people ask for, one level up the chain."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     location = models.CharField(_("location"), max_length=100, blank=True)

@@ -42,7 +42,7 @@ def updates(obj: Any) -> int:
 def test_default_bulk_fields_are_simple_and_never_unique():
     page = page_for(Department)
     assert page is not None
-    assert page.bulk_fields == ["kind", "parent", "is_active"]  # not name, code (unique), phone
+    assert page.bulk_fields == ["kind", "parent", "head", "is_active"]  # not name, code, phone
     team = page_for(Team)
     assert team is not None and "name" not in (team.bulk_fields or [])
 

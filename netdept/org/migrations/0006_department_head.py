@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='department',
             name='head',
-            field=models.ForeignKey(blank=True, help_text="Approves what the department's people ask for (逐级审批).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='headed_departments', to='org.person', verbose_name='head of department'),
+            field=models.ForeignKey(blank=True, help_text="Approves what the department's people ask for, one level up the chain.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='headed_departments', to='org.person', verbose_name='head of department'),
         ),
     ]
