@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "netdept.org.models.DepartmentKind",
         "WorkOrderKindEnum": "netdept.workorders.models.Kind",
         "LevelEnum": "netdept.workorders.models.Level",
+        "ApprovalKindEnum": "netdept.approvals.kinds.choices",  # the declared kinds
     },
 }
 

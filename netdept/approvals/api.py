@@ -56,7 +56,7 @@ from netdept.approvals.models import (
     ApprovalStep,
 )
 from netdept.approvals.services.engine import person_of
-from netdept.approvals.views import (
+from netdept.approvals.visibility import (
     VIEW_DECISION,
     VIEW_REQUEST,
     find_visible,

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from netdept.approvals import links, services
-from netdept.approvals.views import person_of
 from netdept.approvals.views_inbox import inbox_rows
+from netdept.approvals.visibility import person_of
 from netdept.core.context_processors import add_nav
 from netdept.core.home import HomeWidget, register_home_widget
 

@@ -32,7 +32,7 @@ from netdept.approvals.models import (
     DecisionStatus,
     StepStatus,
 )
-from netdept.approvals.views import decider_name, holder_name
+from netdept.approvals.visibility import decider_name, holder_name
 
 #: the largest amount (or number of days) a request field may hold
 MAX_NUMBER = Decimal("1e12")

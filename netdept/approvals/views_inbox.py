@@ -34,7 +34,8 @@ from netdept.approvals.models import (
     DecisionStatus,
     RequestStatus,
 )
-from netdept.approvals.views import STATUS_CSS, holder_name, is_overdue, person_of
+from netdept.approvals.views import STATUS_CSS, is_overdue
+from netdept.approvals.visibility import holder_name, person_of
 from netdept.core.paginate import EmptyPage, InvalidCursor, Paginator, Window, parse_positive
 from netdept.core.registry import page_for
 from netdept.org.models import Person

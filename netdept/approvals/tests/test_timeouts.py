@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from netdept.approvals import links, services
 from netdept.approvals.models import (
@@ -221,8 +222,8 @@ def test_reminded_once_then_passed_to_the_superior_at_the_limit(
     assert Notification.objects.count() == notes
     assert req.decisions.count() == 2
 
-    with pytest.raises(ValidationError, match="转交"):  # the old holder: no longer theirs
-        services.approve(h.user("liuqiang"), first)
+    with translation.override("zh-hans"), pytest.raises(ValidationError, match="转交"):
+        services.approve(h.user("liuqiang"), first)  # the old holder: no longer theirs
     clock("2026-10-08 16:40")
     services.approve(h.user("wangjg"), second, "同意")
     req.refresh_from_db()
