@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "netdept.workcal",
     "netdept.org",
     "netdept.approvals",
+    "netdept.duties",
     "netdept.workorders",
     "netdept.api",
 ]
