@@ -61,7 +61,7 @@ PYTEST=(.venv/bin/pytest -q -n 2 --dist loadfile -p no:randomly)
 echo "== tests on SQLite (with coverage)"
 start=$SECONDS
 rm -f .coverage .coverage.*
-"${PYTEST[@]}" --cov=netdept --cov-report= --junitxml="$ARTIFACTS/junit-sqlite.xml"
+"${PYTEST[@]}" --cov=netdept --cov-report= --durations=20 --junitxml="$ARTIFACTS/junit-sqlite.xml"
 echo "   SQLite run: $((SECONDS - start)) s"
 .venv/bin/python -m netdept.testing.coverage_summary
 

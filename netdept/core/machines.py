@@ -30,7 +30,7 @@ from typing import Any
 from django import forms
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import DecimalValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,6 +206,20 @@ def serializer_field(ff: forms.Field) -> serializers.Field[Any, Any, Any, Any]:
     if isinstance(ff, forms.BooleanField):
         kw["required"] = False
         return serializers.BooleanField(default=False, **kw)
+    if isinstance(ff, forms.DecimalField):  # before IntegerField: a subclass of it
+        return serializers.DecimalField(
+            max_digits=ff.max_digits,
+            decimal_places=ff.decimal_places,
+            validators=[v for v in django_validators if not isinstance(v, DecimalValidator)],
+            allow_null=not ff.required,
+            **kw,
+        )
+    if isinstance(ff, forms.DateTimeField):
+        return serializers.DateTimeField(allow_null=not ff.required, **kw)
+    if isinstance(ff, forms.DateField):
+        return serializers.DateField(allow_null=not ff.required, **kw)
+    if isinstance(ff, forms.TimeField):
+        return serializers.TimeField(allow_null=not ff.required, **kw)
     if isinstance(ff, forms.IntegerField):
         return serializers.IntegerField(
             validators=django_validators, allow_null=not ff.required, **kw

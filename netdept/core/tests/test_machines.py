@@ -4,6 +4,7 @@ through a Page with ``machine=...`` in this module's URLs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLResolver, include, path, reverse
 from django.utils import translation
+from rest_framework import serializers as drf_serializers
 from rest_framework.routers import DefaultRouter
 
 from netdept import urls as site_urls
@@ -343,3 +345,23 @@ def test_api_actions(dept: Department, editor: Any, viewer: Any, lang: str) -> N
     assert r.json()["allowed_actions"] == ["served", "relocate"]
     r = c.post(base + "network/", {"phone": "5", "reason": "r"}, format="json")
     assert r.status_code == 400 and "kind" in r.json()  # out of state: 400 naming it
+
+
+def test_serializer_fields_keep_the_type_of_dates_times_and_money() -> None:
+    """A transition's date, time and money fields are the same types in the API (a Decimal
+    field is not an integer: ¥12.50 is accepted, ¥12.505 refused naming the digits)."""
+    from decimal import Decimal
+
+    from django import forms as dforms
+
+    money = m.serializer_field(dforms.DecimalField(max_digits=12, decimal_places=2, required=True))
+    assert money.run_validation("12.50") == Decimal("12.50")
+    with pytest.raises(drf_serializers.ValidationError):
+        money.run_validation("12.505")
+    day = m.serializer_field(dforms.DateField(required=False))
+    assert day.run_validation("2026-10-08") == dt.date(2026, 10, 8)
+    assert day.run_validation(None) is None
+    at = m.serializer_field(dforms.TimeField(required=True))
+    assert at.run_validation("17:00") == dt.time(17, 0)
+    when = m.serializer_field(dforms.DateTimeField(required=True))
+    assert when.run_validation("2026-10-08T09:00:00+08:00").hour in (1, 9)
