@@ -25,6 +25,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -79,7 +80,7 @@ def _jsonable(value: Any) -> Any:
         return sorted(items, key=str) if isinstance(value, set | frozenset) else items
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # ``url`` of an empty one raises: read only the name
         return str(value.name or "")
     return str(value)
 

@@ -224,6 +224,24 @@ class ScopedFilterSet(django_filters.FilterSet):
                 and page_for(qs.model) is not None
             ):
                 f.queryset = qs.none() if user is None else permissions.restrict(qs, user, "view")
+            elif (
+                isinstance(qs, models.QuerySet)
+                and qs.model._meta.label == "contenttypes.ContentType"
+            ):
+                f.queryset = own_content_types()  # a kind of record: NetDept's, not Django's
+
+
+def own_content_types() -> models.QuerySet[Any]:
+    """The content types of NetDept's own models (a "kind of record" to choose), not those of
+    the kernel's internal tables or of Django and the libraries."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from netdept.core.models.base import BaseModel
+
+    own = [m for m in apps.get_models() if issubclass(m, BaseModel)]
+    ids = [ct.pk for ct in ContentType.objects.get_for_models(*own).values()]
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
 
 
 def build_filterset(page: Page) -> type[django_filters.FilterSet]:
