@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("scheduler", "nd_scheduler"),
     ("createadmin", "nd_createadmin"),
     ("audit", "nd_audit"),
+    ("pack", "nd_pack"),
 ]
 HELP_FLAGS = {"-h", "--help", "help"}
 WIDTH = 100

@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderKindEnum": "netdept.workorders.models.Kind",
         "LevelEnum": "netdept.workorders.models.Level",
         "ApprovalKindEnum": "netdept.approvals.kinds.choices",  # the declared kinds
+        "EvidenceKindEnum": "netdept.duties.models.EvidenceKind",
+        "OccurrenceStatusEnum": "netdept.duties.models.OccurrenceStatus",
+        "RewardKindEnum": "netdept.duties.models.RewardKind",
+        "SanctionEnum": "netdept.duties.models.Sanction",
     },
 }
 

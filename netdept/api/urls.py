@@ -23,6 +23,7 @@ from netdept.api.generic import viewset_for
 from netdept.approvals.api import InboxViewSet as ApprovalInboxViewSet
 from netdept.core import permissions
 from netdept.core.registry import PAGES
+from netdept.duties.api_reports import ROUTES as DUTIES_REPORT_ROUTES
 from netdept.notify.api import InboxViewSet
 from netdept.workorders.api.views import WorkOrderViewSet
 
@@ -39,6 +40,8 @@ router.register("core/auditrecords", AuditRecordViewSet, basename="core-auditrec
 router.register("notify/inbox", InboxViewSet, basename="notify-inbox")
 router.register("workorders/orders", WorkOrderViewSet, basename="workorders-order")
 router.register("approvals/inbox", ApprovalInboxViewSet, basename="approvals-inbox")
+for _prefix, _viewset, _basename in DUTIES_REPORT_ROUTES:  # statements, compliance
+    router.register(_prefix, _viewset, basename=_basename)
 
 
 class MeSerializer(serializers.Serializer):

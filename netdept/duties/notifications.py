@@ -7,4 +7,5 @@ from netdept.duties import (  # noqa: F401  (imported for their declarations)
     notifications_engine,
     notifications_regulations,
     notifications_sanctions,
+    notifications_work,
 )

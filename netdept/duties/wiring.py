@@ -9,6 +9,7 @@ import importlib
 #: modules imported for their registrations, in order
 PARTS: tuple[str, ...] = (
     "registry",  # the navigation group
+    "audit_labels",  # the audit trail's words for what the app records
     "registry_duties",  # duties (configuration)
     "registry_work",  # occurrences and evidence
     "registry_sanctions",  # penalty rules, prohibited acts, violations, penalties, appeals, rewards
@@ -17,7 +18,8 @@ PARTS: tuple[str, ...] = (
     "approval_kinds",  # penalties that need a decision, appeals
     "approval_kinds_regulations",  # a regulation version approved before it takes effect
     "checks",  # the self-check registry (modules add theirs)
-    "tasks",  # the sweep, materialisation, review reminders
+    "tasks",  # the sweep, materialisation
+    "tasks_regulations",  # versions taking effect, review reminders
     "home_work",  # today's duties on the home page
     "home_regulations",  # read confirmations awaited
     "api_work",  # the API's own endpoints: submit, review, my duties

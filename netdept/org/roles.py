@@ -48,6 +48,8 @@ DOMAIN_APPS: set[str] = {
     "reports",
 }
 ORG_DATA = {"department", "team", "position", "person"}
+# Violations and rewards are recorded by leads and the director, never by the person's peers.
+SANCTIONS = {"violation", "reward"}
 ACCOUNT_ADMIN = {"user", "role", "roleassignment"}
 # Granting rights: the security administrator's part (三权分立).
 GRANTS = {"role", "roleassignment", "accountgrant"}
@@ -131,6 +133,8 @@ def _engineer(app: str, model: str, action: str) -> bool:
         return model in ORG_DATA and action == "view"
     if app == "workcal" and model in CALENDAR:
         return action == "view"
+    if app == "duties" and model in SANCTIONS:
+        return action == "view"  # recorded by leads, granted by leads; appealed by the person
     return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
 

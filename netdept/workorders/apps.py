@@ -25,6 +25,7 @@ class WorkOrdersConfig(AppConfig):
         from netdept.org import demo as org_demo
         from netdept.workorders import (  # ready(): these need the app registry
             demo,
+            duty_checks,  # noqa: F401  (the self-checks of duties about work orders)
             home,  # noqa: F401  (the home page's widgets and set-up warnings)
             models,
             permlabels,  # noqa: F401  (names of its own permissions, for the role editor)

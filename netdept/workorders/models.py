@@ -222,6 +222,15 @@ class SlaPolicy(BaseModel):
         default=True,
         help_text=_("The clock stops while the order waits for its approval before work starts."),
     )
+    breach_penalty_rule = models.ForeignKey(
+        "duties.PenaltyRule",
+        verbose_name=_("penalty rule on a breach"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("A breach records a violation of the assignee by this rule (empty: none)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     record_kind = "config"  # configuration, not work (core.models.base)

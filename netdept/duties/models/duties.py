@@ -188,6 +188,9 @@ class Duty(BaseModel):
         on_delete=models.PROTECT, related_name="duties",
     )  # fmt: skip
     version = models.PositiveIntegerField(_("version"), default=1)
+    #: occurrences of this version are due from this instant on (set when the rule changes;
+    #: empty: from the duty's creation) — the earlier ones keep the rule they were made under
+    rule_from = models.DateTimeField(_("this version applies from"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     record_kind = "config"

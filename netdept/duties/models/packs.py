@@ -2,7 +2,8 @@
 
 ``Pack`` records which version of a pack folder (``packs/<name>/``) was loaded; ``PackItem``
 records each object the pack wrote, under the pack's own key, with the checksum of the values
-written. Loading a newer version updates an object whose current values still have that
+written (``checksum``: the values as the pack gave them; ``written_checksum``: the values as
+stored). Loading a newer version updates an object whose current values still have the stored
 checksum (the site has not edited it) and keeps, and reports, one the site has edited.
 """
 
@@ -49,6 +50,9 @@ class PackItem(BaseModel):
     )
     target_id = models.CharField(_("object"), max_length=64)
     checksum = models.CharField(_("checksum of what was loaded"), max_length=64)
+    #: the checksum of the object's values as stored right after the load wrote them (a
+    #: service may normalise what it is given): a different one later means a site edit
+    written_checksum = models.CharField(_("checksum of what was stored"), max_length=64, blank=True)
     loaded_version = models.CharField(_("loaded from version"), max_length=40)
     kept_edit = models.BooleanField(
         _("site's edit kept"), default=False, help_text=_("The last upgrade kept the site's edit.")

@@ -42,7 +42,10 @@ class Regulation(BaseModel):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
     issuer = models.CharField(
-        _("issuer"), max_length=100, blank=True, help_text=_("Who issues it (网络部, 院办…).")
+        _("issuer"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who issues it (the network department, the hospital office…)."),
     )
     description = models.TextField(_("description"), blank=True, max_length=4000)
     pack = models.CharField(
@@ -71,7 +74,7 @@ class RegulationVersion(BaseModel):
     regulation = models.ForeignKey(
         Regulation, verbose_name=_("regulation"), on_delete=models.CASCADE, related_name="versions"
     )
-    label = models.CharField(_("version"), max_length=40, help_text=_("2026版, v2…"))
+    label = models.CharField(_("version"), max_length=40, help_text=_("2026 edition, v2…"))
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -148,7 +151,9 @@ class Article(BaseModel):
         on_delete=models.CASCADE,
         related_name="articles",
     )
-    label = models.CharField(_("article"), max_length=40, help_text=_("第十一条, 一-3, 5…"))
+    label = models.CharField(
+        _("article"), max_length=40, help_text=_("As numbered in the text (Article 11, I-3, 5…).")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     chapter = models.CharField(_("chapter"), max_length=200, blank=True)
     text = models.TextField(_("text"), max_length=MAX_ARTICLE_TEXT)

@@ -36,14 +36,14 @@ class Period(models.TextChoices):
 
 
 class Sanction(models.TextChoices):
-    CRITICISM = "criticism", _("criticism (通报批评)")
+    CRITICISM = "criticism", _("public criticism")
     ORAL_WARNING = "oral_warning", _("oral warning")
     WRITTEN_WARNING = "written_warning", _("written warning")
     FINE = "fine", _("fine")
     PAY_CUT = "pay_cut", _("pay cut")
     DISMISSAL_REVIEW = "dismissal", _("dismissal review")
     REPORT_SUPERIOR = "report", _("report to the superior unit")
-    DISCRETIONARY = "discretionary", _("at the director's discretion (酌情处理)")
+    DISCRETIONARY = "discretionary", _("at the director's discretion")
 
 
 #: sanctions that take effect only when decided through the approvals engine
@@ -123,7 +123,7 @@ class PenaltyStep(BaseModel):
         max_length=15,
         choices=Sanction.choices,
         blank=True,
-        help_text=_("The decider may choose this instead (降薪20%或免职)."),
+        help_text=_("The decider may choose this instead (a 20 % pay cut or dismissal)."),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 

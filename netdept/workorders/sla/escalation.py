@@ -19,6 +19,7 @@ from netdept.workorders.sla.clock import _due, _elapsed, reached
 from netdept.workorders.sla.events import _iso
 from netdept.workorders.sla.ladder import Step, recipients
 from netdept.workorders.sla.nextcheck import Schedules, next_check_at
+from netdept.workorders.sla.penalties import on_breach
 from netdept.workorders.sla.policies import (
     RESOLUTION,
     RESPONSE,
@@ -196,6 +197,10 @@ def _apply(order: WorkOrder, now: dt.datetime, plan: _Plan) -> bool:
         )
         if not updated:
             return False
+        if plan.response_breached and not order.response_breached:
+            on_breach(order, RESPONSE, order.response_due or now)
+        if plan.resolution_breached and not order.resolution_breached:
+            on_breach(order, RESOLUTION, order.resolution_due or now)
         events = [SlaEvent(order=order, type=t, ts=now, detail=d) for t, d in plan.events]
         for step, target, percent in plan.notes:
             detail = _notify(order, step, target, percent)

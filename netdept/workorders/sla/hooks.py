@@ -22,6 +22,7 @@ from netdept.workorders.sla.clock import (
 from netdept.workorders.sla.events import _event, _iso, _minutes, _policy_detail
 from netdept.workorders.sla.ladder import active_rules, ladder
 from netdept.workorders.sla.nextcheck import reschedule
+from netdept.workorders.sla.penalties import on_breach
 from netdept.workorders.sla.policies import (
     RESOLUTION,
     RESPONSE,
@@ -75,6 +76,7 @@ def on_respond(order: WorkOrder, now: dt.datetime) -> None:
         met = spent <= total
         if not met:
             order.response_breached = True
+            on_breach(order, RESPONSE, order.response_due)
         detail.update(met=met, spent_minutes=_minutes(spent))
     order.responded_at = now
     _event(order, SlaEvent.Type.RESPONDED, now, **detail)
@@ -199,6 +201,7 @@ def on_priority_change(order: WorkOrder, now: dt.datetime, old_priority: int) ->
     )
     _event(order, SlaEvent.Type.RECALCULATED, now, **detail)
     if order.resolution_breached and not was_breached:
+        on_breach(order, RESOLUTION, now)
         _event(
             order,
             SlaEvent.Type.BREACHED,
@@ -224,6 +227,7 @@ def _stop_clock(order: WorkOrder, now: dt.datetime, *, closed: bool) -> None:
         met = spent <= total
         if not met:
             order.resolution_breached = True
+            on_breach(order, RESOLUTION, order.resolution_due)
         detail.update(met=met, spent_minutes=_minutes(spent))
     if closed:
         order.closed_at = order.closed_at or now
