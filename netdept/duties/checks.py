@@ -89,6 +89,11 @@ def get(code: str) -> DutyCheck | None:
     return _checks.get(code)
 
 
+def unregister(code: str) -> None:
+    """Forget a check (a test's own, once the test is over)."""
+    _checks.pop(code, None)
+
+
 def all_checks() -> list[DutyCheck]:
     return sorted(_checks.values(), key=lambda c: c.code)
 
@@ -98,4 +103,6 @@ def choices() -> list[tuple[str, str]]:
     return [(c.code, str(c.label)) for c in all_checks()]
 
 
-__all__ = ["DutyCheck", "all_checks", "at_least_one", "choices", "get", "register_check"]
+__all__ = [
+    "DutyCheck", "all_checks", "at_least_one", "choices", "get", "register_check", "unregister",
+]  # fmt: skip
