@@ -216,3 +216,18 @@ def test_the_director_takes_the_alternative_dismissal_instead_of_the_pay_cut(h):
     approvals.approve(h.user("wangjg"), third.approval_request.decisions.get(status="pending"))
     third.refresh_from_db()
     assert third.status == PenaltyStatus.EFFECTIVE and third.sanction == "dismissal"
+
+
+def test_nobody_decides_their_own_appeal_not_even_the_director(h):
+    """The director fined by rule (a missed duty of his own, found by the engine) appeals: the
+    appeal is not his to decide — whoever holds it, it is never the appellant."""
+    rule = fx.rule("r-director")
+    v = svc.record_violation(h["wangjg"], "manual", penalty_rule=rule, description="周报逾期")
+    a = svc.appeal(v.penalty, by=h["wangjg"], reason="出差在外")
+    assert a.approval_request is not None
+    holders = {d.approver_id for d in a.approval_request.decisions.all()}
+    assert h["wangjg"].pk not in holders
+    decision = a.approval_request.decisions.first()
+    if decision is not None:  # a seat someone else holds: the director cannot take it
+        with pytest.raises((PermissionDenied, ValidationError)):
+            approvals.decide(h.user("wangjg"), decision, "approve", "")
