@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "netdept.org",
     "netdept.approvals",
     "netdept.duties",
+    "netdept.worklog",
     "netdept.workorders",
     "netdept.api",
 ]

@@ -25,6 +25,7 @@ from netdept.core import permissions
 from netdept.core.registry import PAGES
 from netdept.duties.api_reports import ROUTES as DUTIES_REPORT_ROUTES
 from netdept.notify.api import InboxViewSet
+from netdept.worklog.api_routes import ROUTES as WORKLOG_ROUTES
 from netdept.workorders.api.views import WorkOrderViewSet
 
 router = DefaultRouter()
@@ -41,6 +42,8 @@ router.register("notify/inbox", InboxViewSet, basename="notify-inbox")
 router.register("workorders/orders", WorkOrderViewSet, basename="workorders-order")
 router.register("approvals/inbox", ApprovalInboxViewSet, basename="approvals-inbox")
 for _prefix, _viewset, _basename in DUTIES_REPORT_ROUTES:  # statements, compliance
+    router.register(_prefix, _viewset, basename=_basename)
+for _prefix, _viewset, _basename in WORKLOG_ROUTES:  # today's log, drafting, imports…
     router.register(_prefix, _viewset, basename=_basename)
 
 
