@@ -22,13 +22,13 @@ from .projects import (
     StageStatus,
     StageTemplate,
 )
-from .reports import Report, ReportKind
+from .reports import DraftRun, DraftRunStatus, Report, ReportKind
 from .tasks import OPEN_TASK_STATUSES, Goal, GoalLevel, GoalStatus, Task, TaskStatus
 
 __all__ = [
     "OPEN_TASK_STATUSES", "Attendance", "AttendanceImport", "AttendanceRecord", "AttendanceRule",
     "AttendanceStatus", "Channel", "DailyLog", "Goal", "GoalLevel", "GoalStatus", "ImportSource",
-    "ImportStatus", "LeaveRequest", "LeaveStatus", "LeaveType", "LogEntry", "LogStatus",
+    "DraftRun", "DraftRunStatus", "ImportStatus", "LeaveRequest", "LeaveStatus", "LeaveType", "LogEntry", "LogStatus",
     "Meeting", "MeetingAttendee", "MeetingKind", "MeetingStatus", "MeetingType", "Project",
     "ProjectDocument", "ProjectFlow", "ProjectStage", "ProjectStatus", "Report", "ReportKind",
     "StageStatus", "StageTemplate", "Task", "TaskStatus", "WorklogPolicy",

@@ -81,3 +81,46 @@ class Report(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.person} · {self.period_start:%Y-%m-%d}"
+
+
+class DraftRunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class DraftRun(BaseModel):
+    """One background run drafting the reports of many people for a period, with its progress
+    (shown while it runs)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    started_by = models.ForeignKey(
+        Person, verbose_name=_("started by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=DraftRunStatus.choices,
+        default=DraftRunStatus.QUEUED,
+    )  # fmt: skip
+    total = models.PositiveIntegerField(_("people"), default=0)
+    done = models.PositiveIntegerField(_("drafted"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=1000, blank=True)
+
+    scope_paths = {"own": "started_by__user", "department": "department"}
+
+    class Meta:
+        verbose_name = _("drafting run")
+        verbose_name_plural = _("drafting runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.period_start:%Y-%m-%d}"
