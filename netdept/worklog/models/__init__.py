@@ -27,9 +27,9 @@ from .tasks import OPEN_TASK_STATUSES, Goal, GoalLevel, GoalStatus, Task, TaskSt
 
 __all__ = [
     "OPEN_TASK_STATUSES", "Attendance", "AttendanceImport", "AttendanceRecord", "AttendanceRule",
-    "AttendanceStatus", "Channel", "DailyLog", "Goal", "GoalLevel", "GoalStatus", "ImportSource",
-    "DraftRun", "DraftRunStatus", "ImportStatus", "LeaveRequest", "LeaveStatus", "LeaveType", "LogEntry", "LogStatus",
-    "Meeting", "MeetingAttendee", "MeetingKind", "MeetingStatus", "MeetingType", "Project",
-    "ProjectDocument", "ProjectFlow", "ProjectStage", "ProjectStatus", "Report", "ReportKind",
-    "StageStatus", "StageTemplate", "Task", "TaskStatus", "WorklogPolicy",
+    "AttendanceStatus", "Channel", "DailyLog", "DraftRun", "DraftRunStatus", "Goal", "GoalLevel",
+    "GoalStatus", "ImportSource", "ImportStatus", "LeaveRequest", "LeaveStatus", "LeaveType",
+    "LogEntry", "LogStatus", "Meeting", "MeetingAttendee", "MeetingKind", "MeetingStatus",
+    "MeetingType", "Project", "ProjectDocument", "ProjectFlow", "ProjectStage", "ProjectStatus",
+    "Report", "ReportKind", "StageStatus", "StageTemplate", "Task", "TaskStatus", "WorklogPolicy",
 ]  # fmt: skip
