@@ -288,8 +288,11 @@ SPECTACULAR_SETTINGS = {
         "ApprovalKindEnum": "netdept.approvals.kinds.choices",  # the declared kinds
         "EvidenceKindEnum": "netdept.duties.models.EvidenceKind",
         "OccurrenceStatusEnum": "netdept.duties.models.OccurrenceStatus",
+        "LogStatusEnum": "netdept.worklog.models.logs.LogStatus",
         "RewardKindEnum": "netdept.duties.models.RewardKind",
         "SanctionEnum": "netdept.duties.models.Sanction",
+        "AttendanceImportSourceEnum": "netdept.worklog.models.leave.ImportSource",
+        "SourceEnum": "netdept.workorders.models.Source",  # its name before the import's source
     },
 }
 

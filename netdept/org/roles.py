@@ -50,6 +50,8 @@ DOMAIN_APPS: set[str] = {
 ORG_DATA = {"department", "team", "position", "person"}
 # Violations and rewards are recorded by leads and the director, never by the person's peers.
 SANCTIONS = {"violation", "reward"}
+# The clock's records are imported by leads, never written by the people they judge.
+ATTENDANCE = {"attendancerecord", "attendanceimport"}
 ACCOUNT_ADMIN = {"user", "role", "roleassignment"}
 # Granting rights: the security administrator's part (三权分立).
 GRANTS = {"role", "roleassignment", "accountgrant"}
@@ -135,6 +137,8 @@ def _engineer(app: str, model: str, action: str) -> bool:
         return action == "view"
     if app == "duties" and model in SANCTIONS:
         return action == "view"  # recorded by leads, granted by leads; appealed by the person
+    if app == "worklog" and model in ATTENDANCE:
+        return action == "view"
     return app in DOMAIN_APPS and action in {"view", "add", "change", "view_internal"}
 
 

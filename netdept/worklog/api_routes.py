@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netdept.worklog import api_analytics
+
 ROUTES: list[tuple[str, Any, str]] = []
+ROUTES += api_analytics.ROUTES

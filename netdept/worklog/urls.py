@@ -5,4 +5,20 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from netdept.worklog import (
+    urls_leave,
+    urls_logs,
+    urls_meetings,
+    urls_projects,
+    urls_reports,
+    urls_tasks,
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *urls_logs.urlpatterns,
+    *urls_meetings.urlpatterns,
+    *urls_projects.urlpatterns,
+    *urls_tasks.urlpatterns,
+    *urls_reports.urlpatterns,
+    *urls_leave.urlpatterns,
+]

@@ -33,6 +33,7 @@ class WorkOrdersConfig(AppConfig):
             sla,  # noqa: F401  (signal receivers, in every process)
             tabs,  # noqa: F401  (the order page's tabs, registered on WorkOrder)
             views_order,
+            worklog_contributions,  # noqa: F401  (what the day's orders add to daily logs)
         )
         from netdept.workorders.approval import register as register_approval_kinds
         from netdept.workorders.search import OrderSearch

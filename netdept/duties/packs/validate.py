@@ -7,6 +7,7 @@ and a pack with any problem is refused whole (``PackInvalid``) before anything i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netdept.duties import checks, recurrence
+from netdept.duties.packs.sections import all_sections
 from netdept.duties.packs.source import (
     HEADER_FILE,
     LocatedDict,
@@ -72,9 +74,35 @@ def _schema_file() -> Path:
 
 @cache
 def schema() -> dict[str, Any]:
+    """``packs/schema.json`` as shipped (the built-in sections)."""
     with _schema_file().open(encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
+
+
+def pack_schema() -> dict[str, Any]:
+    """The schema of one pack file: the shipped one plus the registered sections (each a list
+    of items of the section's schema) and their models as ``article_links`` targets."""
+    base = schema()
+    extra = all_sections()
+    if not extra:
+        return base
+    out = copy.deepcopy(base)
+    for section in extra:
+        out["properties"][section.name] = {"type": "array", "items": dict(section.item_schema)}
+    target = out["$defs"]["article_link"]["properties"]["target"]
+    target["enum"] = [*target["enum"], *(s.target for s in extra)]
+    return out
+
+
+def sections() -> tuple[str, ...]:
+    """Every section of items: the built-in ones, then the registered ones."""
+    return SECTIONS + tuple(s.name for s in all_sections())
+
+
+def link_targets() -> dict[str, str]:
+    """``article_links.target`` → the section whose keys it names (registered ones too)."""
+    return {**LINK_TARGETS, **{s.target: s.name for s in all_sections()}}
 
 
 @dataclass
@@ -181,7 +209,7 @@ def _pattern_message(path: list[Any], value: Any) -> str:
         }
     if name == "code":
         return _("%(value)s is not a code: letters, digits, “-” and “_”") % {"value": value}
-    if name == "due_time":
+    if name in {"due_time", "start_time", "work_starts", "work_ends"}:
         return _("%(value)s is not a time of day: write it as “17:00” (in quotes)") % {
             "value": value
         }
@@ -218,7 +246,7 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
     path = list(error.absolute_path)
     kind = error.validator
     value = error.instance
-    defs = schema()["$defs"]
+    defs = pack_schema()["$defs"]
     if kind == "required":
         missing = [r for r in error.validator_value if r not in (value or {})]
         return path, _("%(field)s is required") % {"field": ", ".join(missing)}
@@ -267,7 +295,7 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
 
 def schema_errors(data: LocatedDict) -> list[PackError]:
     """The problems of one parsed file against the schema, each with its line."""
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(pack_schema())
     out: list[PackError] = []
     for error in validator.iter_errors(data):
         path, message = _schema_message(error)
@@ -314,7 +342,8 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 def _items(source: PackSource) -> tuple[dict[str, list[Item]], list[PackError]]:
     """The items of every file by section (schema-valid files only), duplicates refused."""
-    items: dict[str, list[Item]] = {s: [] for s in SECTIONS}
+    section_names = sections()
+    items: dict[str, list[Item]] = {s: [] for s in section_names}
     errors: list[PackError] = []
     seen: dict[tuple[str, str], Item] = {}
     codes: dict[tuple[str, str], Item] = {}
@@ -323,7 +352,7 @@ def _items(source: PackSource) -> tuple[dict[str, list[Item]], list[PackError]]:
         if data is None:
             continue
         containers: list[tuple[str, Any]] = [
-            (s, data.get(s)) for s in SECTIONS if s not in ORG_SECTIONS
+            (s, data.get(s)) for s in section_names if s not in ORG_SECTIONS
         ]
         org = data.get("org")
         if isinstance(org, dict):
@@ -440,7 +469,7 @@ class _Checker:
 
     def run(self) -> list[PackError]:
         self._regulations()
-        for section in SECTIONS:
+        for section in sections():
             for item in self.pack.section(section):
                 self._refs(item)
         self._roles()
@@ -449,8 +478,38 @@ class _Checker:
             self._key_ref(item, "penalty_rule", "penalty_rules")
         self._duties()
         self._approval_rules()
+        for registered in all_sections():
+            if registered.check is not None:
+                for item in self.pack.section(registered.name):
+                    registered.check(self, item)
         self._links()
         return self.errors
+
+    # --- for the sections other modules register ---------------------------------------
+    def key_ref(self, item: Item, field_name: str, section: str, value: Any = None) -> None:
+        """Refuse ``item``'s ``field_name`` unless it names an item of ``section``."""
+        self._key_ref(item, field_name, section, value)
+
+    def error(self, item: Item, field_name: str | None, message: str) -> None:
+        """Refuse ``item`` (at the line of ``field_name``) with ``message``."""
+        self.errors.append(item.error(field_name, message))
+
+    def article_refs(self, item: Item, refs: Any, where: str) -> None:
+        """Refuse each reference of ``refs`` (a list of a sub-item, such as a flow's stage)
+        that names no article of the pack; ``where`` says which sub-item."""
+        if not isinstance(refs, list):
+            return
+        for index, ref in enumerate(refs):
+            if isinstance(ref, str) and split_ref(ref) not in self.articles:
+                line = refs.line_of(index) if isinstance(refs, LocatedList) else item.line
+                self.errors.append(
+                    PackError(
+                        item.file,
+                        line,
+                        f"{item.section}[{item.key}].{where}: "
+                        + _("no article %(ref)s in this pack's regulations") % {"ref": ref},
+                    )
+                )
 
     def _regulations(self) -> None:
         for item in self.pack.section("regulations"):
@@ -691,8 +750,9 @@ class _Checker:
                 self.errors.append(item.error(name, _("unknown field %(field)s") % {"field": name}))
 
     def _links(self) -> None:
+        targets = link_targets()
         for item in self.pack.section("article_links"):
-            section = LINK_TARGETS[item.data["target"]]
+            section = targets[item.data["target"]]
             self._key_ref(item, "target_key", section)
 
 

@@ -44,7 +44,7 @@ from netdept.approvals import resolve
 from netdept.core import audit
 from netdept.core.models.audit import AuditAction
 from netdept.core.registry import page_for
-from netdept.duties import checks, recurrence
+from netdept.duties import absence, checks, recurrence
 from netdept.duties.models import (
     AssigneeKind,
     AssigneeMode,
@@ -495,6 +495,7 @@ def materialise(
                 "person_id", "due_at"
             )
         )
+        existing |= absence.away_pairs(instants, schedule)  # nobody is due while away
         with transaction.atomic():
             new = _insert(duty, instants, Reviewers(duty, shared), existing, now)
             if new:

@@ -12,20 +12,31 @@ from __future__ import annotations
 from typing import Final
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netdept.core.models import BaseModel
 from netdept.org.models import Person, Team
 
 MAX_TEXT: Final = 10000
+MAX_ENTRY_TEXT: Final = 1000
+#: one entry's time: at most a day
+MAX_ENTRY_MINUTES: Final = 24 * 60
+
+
+class EntryState(models.TextChoices):
+    DONE = "done", _("done")
+    IN_PROGRESS = "in_progress", _("in progress")
+    PROBLEM = "problem", _("problem")
 
 
 class LogStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned for changes")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("log status", "accepted")
 
 
 class DailyLog(BaseModel):
@@ -92,9 +103,18 @@ class LogEntry(BaseModel):
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
     record_id = models.CharField(_("record"), max_length=64, blank=True)
-    text = models.CharField(_("what was done"), max_length=1000)
-    minutes = models.PositiveIntegerField(_("time spent (minutes)"), default=0)
+    text = models.CharField(_("what was done"), max_length=MAX_ENTRY_TEXT)
+    minutes = models.PositiveIntegerField(
+        _("time spent (minutes)"), default=0, validators=[MaxValueValidator(MAX_ENTRY_MINUTES)]
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=EntryState.choices, default=EntryState.DONE
+    )
+    at = models.DateTimeField(_("happened at"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    #: a drafted entry the person removed: kept (hidden) so that re-drafting does not bring
+    #: it back; a hand-written entry is deleted instead
+    dismissed = models.BooleanField(_("removed"), default=False)
 
     scope_paths = {
         "own": "log__person__user",

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netdept.core.models import BaseModel
+from netdept.duties.models import Shift
 from netdept.org.models import Department, Person, Team
 
 
@@ -44,13 +46,17 @@ class MeetingType(BaseModel):
         help_text=_("A committee's meeting: its members attend, its chair chairs."),
     )  # fmt: skip
     chair = models.ForeignKey(
-        Person, verbose_name=_("chair"), null=True, blank=True, on_delete=models.PROTECT,
+        Person, verbose_name=_("chaired by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty: the team lead, the committee's chair or the director."),
     )  # fmt: skip
     rrule = models.CharField(
         _("recurrence (RFC 5545 RRULE)"), max_length=300, blank=True,
         help_text=_("Empty: held when called."),
+    )  # fmt: skip
+    shift = models.CharField(
+        _("on a non-working day"), max_length=10, choices=Shift.choices, default=Shift.SKIP,
+        help_text=_("What a meeting the recurrence puts on a non-working day becomes."),
     )  # fmt: skip
     start_time = models.TimeField(_("starts at (time of day)"), null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
@@ -105,7 +111,7 @@ class Meeting(BaseModel):
         related_name="+",
     )  # fmt: skip
     chair = models.ForeignKey(
-        Person, verbose_name=_("chair"), on_delete=models.PROTECT, related_name="+"
+        Person, verbose_name=_("chaired by"), on_delete=models.PROTECT, related_name="+"
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -115,7 +121,7 @@ class Meeting(BaseModel):
         default=MeetingStatus.SCHEDULED,
     )  # fmt: skip
     agenda = models.TextField(_("agenda"), blank=True, max_length=10000)
-    minutes = models.TextField(_("minutes"), blank=True, max_length=50000)
+    minutes = models.TextField(_("minutes of the meeting"), blank=True, max_length=50000)
     decisions = models.TextField(_("decisions"), blank=True, max_length=10000)
     minutes_by = models.ForeignKey(
         Person, verbose_name=_("minutes taken by"), null=True, blank=True,
@@ -124,6 +130,9 @@ class Meeting(BaseModel):
     minutes_submitted_at = models.DateTimeField(_("minutes submitted at"), null=True, blank=True)
     minutes_approved_at = models.DateTimeField(_("minutes approved at"), null=True, blank=True)
     cancel_reason = models.CharField(_("why cancelled"), max_length=500, blank=True)
+    review_comment = models.CharField(
+        _("chair's comment on the minutes"), max_length=1000, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     scope_paths = {
@@ -149,7 +158,7 @@ class Meeting(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.title} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Attendance(models.TextChoices):
@@ -157,7 +166,7 @@ class Attendance(models.TextChoices):
     PRESENT = "present", _("present")
     LATE = "late", _("late")
     ABSENT = "absent", _("absent")
-    EXCUSED = "excused", _("excused")
+    EXCUSED = "excused", _("excused (on leave)")
 
 
 class MeetingAttendee(BaseModel):

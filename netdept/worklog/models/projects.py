@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netdept.core.models import BaseModel
 from netdept.org.models import Department, Person, Position, Team
@@ -35,6 +36,14 @@ class ProjectFlow(BaseModel):
         return self.name
 
 
+class ProjectRole(models.TextChoices):
+    """The people of a project who may own a stage (a field of the project each)."""
+
+    MANAGER = "manager", _("project manager")
+    TECH_LEAD = "tech_lead", _("technical lead")
+    TESTER = "tester", _("tester")
+
+
 class StageTemplate(BaseModel):
     """One stage of a flow: who owns it, what it must produce, whether its gate is approved."""
 
@@ -50,8 +59,9 @@ class StageTemplate(BaseModel):
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
     owner_role = models.CharField(
-        _("owned by (project role)"), max_length=20, blank=True,
-        help_text=_("manager, tech_lead or tester of the project."),
+        _("owned by (project role)"), max_length=20, blank=True, choices=ProjectRole.choices,
+        help_text=_("The project's person in this role owns the stage; else the first holder "
+                    "of the position, else the project manager."),
     )  # fmt: skip
     required_documents = models.JSONField(
         _("required documents"), default=list, blank=True,
@@ -60,6 +70,7 @@ class StageTemplate(BaseModel):
     approval_rule = models.ForeignKey(
         "approvals.ApprovalRule", verbose_name=_("gate approved by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": "worklog.stage_gate"},
     )  # fmt: skip
     articles = models.ManyToManyField(
         "duties.Article", verbose_name=_("articles"), blank=True, related_name="+"
@@ -81,9 +92,9 @@ class StageTemplate(BaseModel):
 
 
 class ProjectStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
-    DONE = "done", _("done")
-    CANCELLED = "cancelled", _("cancelled")
+    ACTIVE = "active", pgettext_lazy("project status", "active")
+    DONE = "done", pgettext_lazy("project status", "done")
+    CANCELLED = "cancelled", pgettext_lazy("project status", "cancelled")
 
 
 class Project(BaseModel):
@@ -139,7 +150,7 @@ class Project(BaseModel):
 
 class StageStatus(models.TextChoices):
     PENDING = "pending", _("not started")
-    ACTIVE = "active", _("in progress")
+    ACTIVE = "active", pgettext_lazy("project stage status", "in progress")
     AWAITING = "awaiting", _("gate awaiting approval")
     PASSED = "passed", _("gate passed")
 

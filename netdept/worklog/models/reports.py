@@ -115,7 +115,11 @@ class DraftRun(BaseModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=1000, blank=True)
 
-    scope_paths = {"own": "started_by__user", "department": "department"}
+    scope_paths = {
+        "own": "started_by__user",
+        "team": "started_by__team",
+        "department": "department",
+    }
 
     class Meta:
         verbose_name = _("drafting run")

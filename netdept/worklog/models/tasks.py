@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netdept.core.models import BaseModel
 from netdept.org.models import Department, Person, Team
@@ -22,7 +23,7 @@ class GoalLevel(models.TextChoices):
 
 
 class GoalStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("goal status", "active")
     ACHIEVED = "achieved", _("achieved")
     MISSED = "missed", _("not achieved")
     CANCELLED = "cancelled", _("cancelled")
@@ -154,7 +155,7 @@ class Task(BaseModel):
     scope_paths = {"own": "owner__user", "team": "team", "department": "department"}
 
     class Meta:
-        verbose_name = _("task")
+        verbose_name = pgettext_lazy("worklog", "task")
         verbose_name_plural = _("tasks")
         ordering = ["due_on", "id"]
         indexes = [
