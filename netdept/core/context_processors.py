@@ -28,7 +28,7 @@ def in_navigation(page: Page, user: Any, held: set[str]) -> bool:
     it, or who reads everything (view at scope "all": the director, the auditor); a scoped
     reader (an engineer, a requester) keeps read access where forms need it, without a menu.
     """
-    if not page.ui:
+    if not page.ui or not page.in_nav:
         return False
     return _usable(user, held, page.app_label, str(page.model._meta.model_name))
 

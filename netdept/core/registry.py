@@ -90,6 +90,9 @@ class Page:
     #: a count card on the home page of those who write its rows ("lists you maintain"); off
     #: for a page everyone writes their own rows of (each person's delegations)
     home_card: bool = True
+    #: an entry in the navigation; off for a page of parts reached from their whole (a
+    #: meeting's attendees, a log's entries, a project's stages): its list still exists
+    in_nav: bool = True
 
     def __post_init__(self) -> None:
         meta = self.model._meta

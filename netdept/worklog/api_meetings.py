@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -47,6 +48,19 @@ class MarkSerializer(serializers.Serializer[Any]):
 class AttendanceSerializer(serializers.Serializer[Any]):
     expected_version = serializers.IntegerField(required=False, min_value=1)
     attendance = serializers.ListField(child=MarkSerializer(), allow_empty=False, max_length=1000)
+
+
+class UpcomingMeetingSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(allow_blank=True)
+    attendance = serializers.ChoiceField(choices=Attendance.choices)
+
+
+class UpcomingSerializer(serializers.Serializer[Any]):
+    results = UpcomingMeetingSerializer(many=True)
 
 
 def attendee_json(a: MeetingAttendee) -> dict[str, Any]:
@@ -94,6 +108,7 @@ class MeetingAPIBase(PageViewSet):
             }
         )
 
+    @extend_schema(request=None, responses=UpcomingSerializer)
     @action(detail=False, methods=["get"])
     def upcoming(self, request: Request) -> Response:
         person = meetings.person_of(request.user)

@@ -5,7 +5,9 @@ item that became 张伟's task — a monthly review that commended 张伟, and t
 next two weeks scheduled, so that the meeting list, the attendance panel, the action items,
 the rewards ledger and "my next meetings" are not empty after ``netdept demo``.
 
-It replays the last days (``world.at``); everything goes through the services. Loading again
+It runs after the work orders' replay of the past (late: the replayed clock never goes back):
+the meetings are dated last week, their steps happen at the real now; everything goes through
+the services. Loading again
 adds nothing (the types are looked up by their codes)."""
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def load(world: DemoWorld) -> int:
     created = 2
 
     # last week's weekly meeting: held, attendance, minutes by 李娜, approved by the lead
-    start = _at(timezone.localdate() + dt.timedelta(days=1), 9)
+    start = _at(timezone.localdate(world.now) - dt.timedelta(days=8), 9)
     m = meetings.schedule(weekly, start)
     if m is not None:
         created += 1
@@ -69,7 +71,7 @@ def load(world: DemoWorld) -> int:
         m = meetings.mark_attendance(lead.user, m, marks)
         meetings.add_action_item(
             lina.user, m, title="核查二号机房 UPS 电池组告警", owner=zhang,
-            due_on=timezone.localdate() + dt.timedelta(days=4),
+            due_on=timezone.localdate(world.now) + dt.timedelta(days=4),
             description="周例会决定：联系厂商检测，周五前给出更换方案。",
         )  # fmt: skip
         m = meetings.submit_minutes(
@@ -82,7 +84,7 @@ def load(world: DemoWorld) -> int:
 
     # the monthly review: 张伟 commended
     world.at(world.now - dt.timedelta(days=3))
-    review_start = _at(timezone.localdate(), 15)
+    review_start = _at(timezone.localdate(world.now) - dt.timedelta(days=3), 15)
     review = meetings.MEETINGS.create(
         None,
         {"meeting_type": monthly, "title": "网络部月度总结会", "department": director.department,
@@ -108,4 +110,4 @@ def load(world: DemoWorld) -> int:
     return created
 
 
-register_demo_loader(load)
+register_demo_loader(load, late=True)

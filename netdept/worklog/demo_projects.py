@@ -1,11 +1,13 @@
-"""Demo data of projects: the web team's flow (需求分析 → 技术方案 → 开发 → 测试 → 上线 → 运维;
-the requirements and the test report are approved by the director, the other gates passed by
-their owners) and one project of the 系统开发组 — 陈静 manages, 王芳 is the technical lead, 孙浩
-tests. It replays the last twelve days (``world.at``): the requirements are written and
-approved, the technical design is passed, development is under way with its tasks — so that
-the project's stepper, the approvals inbox's history and my tasks are not empty after
-``netdept demo``. Everything goes through the services (``services.projects``, the approvals
-engine, the tasks service). Loading again adds nothing (the flow is looked up by its code)."""
+"""Demo data of projects: the web team's flow (需求分析 → 技术方案 → 开发 → 测试 → 上线 → 运维; the
+requirements and the test report are approved by the director, the other gates
+passed by their owners) and one project of the 系统开发组 — 陈静 manages, 王芳 is the
+technical lead, 孙浩 tests. It runs after the work orders' replay of the past (late:
+the replayed clock never goes back), in the order of the last twelve days: the
+requirements are written and approved, the technical design is passed, development
+is under way with its tasks — so that the project's stepper, the approvals inbox's
+history and my tasks are not empty after ``netdept demo``. Everything goes through
+the services (``services.projects``, the approvals engine, the tasks service).
+Loading again adds nothing (the flow is looked up by its code)."""
 
 from __future__ import annotations
 
@@ -68,7 +70,7 @@ def load(world: DemoWorld) -> int:
             check=False,
         )  # fmt: skip
     world.at(world.now - dt.timedelta(days=12))
-    today = timezone.localdate()
+    today = timezone.localdate(world.now)
     project = svc.PROJECTS.create(
         None,
         {"code": "hospital-website-2026", "name": "医院官网改版", "flow": flow,
@@ -91,7 +93,7 @@ def load(world: DemoWorld) -> int:
     svc.pass_gate(tech.user, design, note="方案评审通过。")
     world.at(world.now - dt.timedelta(days=6))
     development = project.stages.get(order=stages[2].order)
-    due = timezone.localdate()
+    due = timezone.localdate(world.now)
     for owner, title, days in (
         (tech, "预约挂号接口对接", 10),
         (tech, "科室介绍栏目开发", 14),
@@ -104,4 +106,4 @@ def load(world: DemoWorld) -> int:
     return 1 + len(STAGES) + 1 + len(stages)
 
 
-register_demo_loader(load)
+register_demo_loader(load, late=True)

@@ -1,12 +1,12 @@
-"""Demo data of goals and tasks: the department's goal for the year, the 网络运维组's goal under
-it, and tasks of 张伟 and 李娜 — one done and evaluated, one in progress, one to do, one that
-went past its due date (told by the overdue sweep) — so that my tasks, the board, the goals'
-progress and the home widget are not empty after ``netdept demo``.
+"""Demo data of goals and tasks: the department's goal for the year, the 网络运维组's goal under it,
+and tasks of 张伟 and 李娜 — one done and evaluated, two in progress, one due today — so that my
+tasks, the board, the goals' progress and the home widget are not empty after ``netdept demo``.
 
-It replays the last days (``world.at``): the lead assigns eight days ago, the people work on
-their tasks on the following days, the lead evaluates; then the overdue sweep runs at the real
-now. Everything goes through the services (GoalService, ``services.tasks``, the sweep). Loading
-again adds nothing (the goal is looked up by its title)."""
+It runs after the work orders' replay of the past (late: the replayed clock never goes back),
+so its steps happen at the real now, in the order a week would have them; then the overdue
+sweep runs (nothing is overdue yet). Everything goes through the services (GoalService,
+``services.tasks``, the sweep). Loading again adds nothing (the goal is looked up by its
+title)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def load(world: DemoWorld) -> int:
     p = world.people
     director, lead, zhang, lina = (p[u] for u in NEEDED)
     world.at(world.now - dt.timedelta(days=8))
-    today = timezone.localdate()
+    today = timezone.localdate(world.now)
     year_end = dt.date(today.year, 12, 31)
     service = GoalService()
     top = service.create(
@@ -59,7 +59,7 @@ def load(world: DemoWorld) -> int:
 
     ups = give(zhang, "更换二号机房 UPS 电池组", 3, "2", "与厂商约定周六上午施工。")
     wifi = give(lina, "门诊楼无线 AP 信道优化", 20, "1.5")
-    ledger = give(zhang, "整理交换机配置备份台账", 4)
+    ledger = give(zhang, "整理交换机配置备份台账", 0)
     give(lina, "编写机房巡检作业指导书", 30)
     world.at(world.now - dt.timedelta(days=7))
     tasks.start(wifi, by=lina)
@@ -74,8 +74,8 @@ def load(world: DemoWorld) -> int:
     tasks.update_progress(wifi, by=lina, progress=65)
     from netdept.worklog import sweep_tasks
 
-    sweep_tasks.sweep(now=world.now)  # 整理台账 went past its due date
+    sweep_tasks.sweep(now=world.now)  # nothing overdue yet: 整理台账 is due today
     return 2 + Task.objects.filter(goal=team_goal).count()
 
 
-register_demo_loader(load)
+register_demo_loader(load, late=True)

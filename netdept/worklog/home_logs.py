@@ -20,9 +20,12 @@ S = LogStatus
 
 
 def concerned(user: Any) -> bool:
-    """A person of the org chart who may read daily logs (not a requester of another
-    department)."""
-    return logs.person_of(user) is not None and permissions.scope_of(user, logs.VIEW) is not None
+    """A person of the org chart who writes daily logs (not the auditor, the 三员 accounts or
+    a requester of another department)."""
+    return (
+        permissions.scope_of(user, "worklog.change_dailylog") is not None
+        and logs.person_of(user) is not None
+    )
 
 
 def today_context(request: HttpRequest) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from netdept.core import permissions
 from netdept.core.home import HomeWidget, register_home_widget
 from netdept.worklog.services import meetings
 
@@ -18,7 +19,12 @@ ROWS = 5
 
 
 def has_person(user: Any) -> bool:
-    return getattr(user, "is_authenticated", False) and hasattr(user, "person")
+    """A person of the org chart who takes part in meetings (not the auditor, the 三员
+    accounts or requesters)."""
+    return (
+        permissions.scope_of(user, "worklog.change_meeting") is not None
+        and meetings.person_of(user) is not None
+    )
 
 
 def next_meetings_context(request: HttpRequest) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from netdept.core import permissions
 from netdept.core.home import HomeWidget, register_home_widget
 from netdept.worklog.models import OPEN_TASK_STATUSES, Task, TaskStatus
 from netdept.worklog.services import tasks
@@ -27,7 +28,12 @@ SOON_DAYS = 3
 
 
 def has_person(user: Any) -> bool:
-    return tasks.person_of(user) is not None
+    """A person of the org chart who works on tasks (not the auditor, the 三员 accounts or
+    requesters)."""
+    return (
+        permissions.scope_of(user, "worklog.change_task") is not None
+        and tasks.person_of(user) is not None
+    )
 
 
 def to_evaluate(person: Any) -> Any:

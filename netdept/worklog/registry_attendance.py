@@ -58,6 +58,7 @@ register(
         can_change=False,
         can_delete=False,
         importable=False,
+        home_card=False,  # each person's own rows, or the lead's work: no count card
     )
 )  # fmt: skip
 register(
@@ -83,6 +84,7 @@ register(
         can_change=False,
         can_delete=False,
         importable=False,
+        home_card=False,  # each person's own rows, or the lead's work: no count card
     )
 )  # fmt: skip
 

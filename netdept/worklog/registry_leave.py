@@ -129,6 +129,7 @@ register(
         machine=LEAVE_MACHINE,
         serializer_class=f.LeaveRequestSerializer,
         importable=False,
+        home_card=False,  # each person's own rows, or the lead's work: no count card
     )
 )  # fmt: skip
 

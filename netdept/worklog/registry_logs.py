@@ -51,6 +51,7 @@ register(
 register(
     Page(
         model=LogEntry,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=14,
         icon="bi-list-ul",

@@ -82,6 +82,7 @@ register(
 register(
     Page(
         model=MeetingAttendee,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=55,
         icon="bi-person-check",

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from netdept.core.registry import Page, register
+from netdept.core.tabs import register_tab, related_tab
 from netdept.worklog import views_projects
 from netdept.worklog.api_projects import DocumentSerializer, ProjectSerializer, StageSerializer
 from netdept.worklog.forms_projects import TEMPLATE_FIELDS, StageTemplateForm
@@ -42,6 +45,7 @@ FLOW_PAGE = register(
 TEMPLATE_PAGE = register(
     Page(
         model=StageTemplate,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=73,
         icon="bi-list-ol",
@@ -94,12 +98,14 @@ PROJECT_PAGE = register(
         machine=PROJECT_MACHINE,
         extra_detail=views_projects.project_detail,
         bulk_fields=["team", "due_on"],
+        home_card=False,  # each person's own rows, or the lead's work: no count card
     )
 )  # fmt: skip
 
 STAGE_PAGE = register(
     Page(
         model=ProjectStage,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=71,
         icon="bi-bar-chart-steps",
@@ -134,6 +140,7 @@ STAGE_PAGE = register(
 DOCUMENT_PAGE = register(
     Page(
         model=ProjectDocument,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=74,
         icon="bi-file-earmark-text",
@@ -167,3 +174,13 @@ class DocumentFilterSet(DOCUMENT_PAGE.filterset_class):  # type: ignore[name-def
 
 
 DOCUMENT_PAGE.filterset_class = DocumentFilterSet
+
+# the flow's page: its stages in order (the stage templates have no entry in the navigation)
+register_tab(
+    ProjectFlow,
+    related_tab(
+        "stages", gettext_lazy("Stages"), StageTemplate, "flow",
+        ["order", "name", "owner_role", "owner_position", "approval_rule"],
+        order=10, ordering=["order"],
+    ),
+)  # fmt: skip

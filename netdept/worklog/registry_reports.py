@@ -93,6 +93,7 @@ register(
 register(
     Page(
         model=DraftRun,
+        in_nav=False,  # reached from its whole
         nav_group="worklog",
         nav_order=48,
         icon="bi-hourglass-split",

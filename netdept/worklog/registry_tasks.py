@@ -91,6 +91,7 @@ register(
         form_class=GoalForm,
         importable=False,
         service=GoalService(),
+        home_card=False,  # each person's own rows, or the lead's work: no count card
     )
 )  # fmt: skip
 

@@ -121,6 +121,8 @@ class LeaveRequest(BaseModel):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     invalid_reason = models.CharField(_("why invalid"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {"own": "person__user", "team": "person__team", "department": "department"}
 

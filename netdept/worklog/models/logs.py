@@ -66,6 +66,8 @@ class DailyLog(BaseModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.CharField(_("review comment"), max_length=1000, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {
         "own": "person__user",

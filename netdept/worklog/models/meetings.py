@@ -134,6 +134,8 @@ class Meeting(BaseModel):
         _("chair's comment on the minutes"), max_length=1000, blank=True
     )
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {
         "own": "attendees__person__user",

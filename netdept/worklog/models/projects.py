@@ -135,6 +135,8 @@ class Project(BaseModel):
     starts_on = models.DateField(_("starts on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {"own": "manager__user", "team": "team", "department": "department"}
 
@@ -182,6 +184,8 @@ class ProjectStage(BaseModel):
     )  # fmt: skip
     note = models.TextField(_("note"), blank=True, max_length=4000)
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {
         "own": "owner__user",

@@ -57,6 +57,8 @@ class Report(BaseModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.CharField(_("review comment"), max_length=1000, blank=True)
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter and figures drafted from records: not the trail's
+    audit_exclude = ("created_at", "updated_at", "version", "figures")
 
     scope_paths = {
         "own": "person__user",

@@ -62,6 +62,8 @@ class Goal(BaseModel):
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {"own": "owner__user", "team": "team", "department": "department"}
 
@@ -151,6 +153,8 @@ class Task(BaseModel):
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
     version = models.PositiveIntegerField(default=1)
+    #: the optimistic lock's counter is not the audit trail's business
+    audit_exclude = ("created_at", "updated_at", "version")
 
     scope_paths = {"own": "owner__user", "team": "team", "department": "department"}
 

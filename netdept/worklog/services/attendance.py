@@ -39,6 +39,7 @@ from netdept.core.services import ModelService, register_service
 from netdept.duties.models import ViolationSource
 from netdept.duties.services.violations import record_violation
 from netdept.org.models import Department, Person
+from netdept.org.people import person_of as _person_of
 from netdept.workcal.schedule import WorkSchedule
 from netdept.worklog import attendance_import as reader
 from netdept.worklog.models.leave import (
@@ -303,10 +304,6 @@ def read(
 
 
 # --- preview and import ---------------------------------------------------------------------
-def _person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user).first()
 
 
 def _require(user: Any, department: Department) -> None:

@@ -46,6 +46,7 @@ from netdept.core.services import ModelService, register_service, service_for
 from netdept.duties import absence as duty_absence
 from netdept.duties.services.violations import leads
 from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog.models.leave import Channel, LeaveRequest, LeaveStatus, LeaveType
 
@@ -169,10 +170,6 @@ def is_on_leave(person: Person, at: dt.datetime) -> bool:
 
 
 # --- who may ---------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user).first()
 
 
 def user_of(person: Person | None) -> Any:

@@ -39,6 +39,7 @@ from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.notify import notify
 from netdept.org.models import Person, Team
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog import (
     contributions,
@@ -114,11 +115,6 @@ def is_expected(person: Person, day: dt.date, sched: WorkSchedule | None = None)
 
 
 # --- who ---------------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    """The user's person on the org chart (None for the system or an unlinked account)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 def _user_of(person: Person | None) -> Any:

@@ -36,6 +36,7 @@ from netdept.duties.models import Reward, RewardRule, RewardSource
 from netdept.duties.services import rewards
 from netdept.notify import notify
 from netdept.org.models import Department, DepartmentKind, Person
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog import notifications_meetings  # noqa: F401  (declares the event kinds)
 from netdept.worklog.models import (
@@ -70,11 +71,6 @@ class Conflict(ValidationError):
 
 
 # --- who ---------------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    """The user's person on the org chart (None for the system or an unlinked account)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user, is_active=True).first()
 
 
 def is_chair(user: Any, meeting: Meeting) -> bool:

@@ -41,6 +41,7 @@ from netdept.core.models.audit import AuditAction
 from netdept.core.services import ModelService
 from netdept.duties.services.occurrences import check_file
 from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.worklog.models.projects import (
     Project,
     ProjectDocument,
@@ -73,12 +74,6 @@ def system() -> Iterator[None]:
         yield
     finally:
         _SYSTEM.reset(token)
-
-
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user).first()
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -31,6 +31,7 @@ from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.notify import notify
 from netdept.org.models import Person, Team
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog import (
     contributions,
@@ -152,10 +153,6 @@ def reviewer_for(person: Person) -> Person | None:
 
 
 # --- who -----------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 def may_write(user: Any, report: Report) -> bool:

@@ -39,6 +39,7 @@ from netdept.core import audit, permissions
 from netdept.core.models.audit import AuditAction
 from netdept.notify import notify
 from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # re-exported: callers ask here
 from netdept.worklog import notifications_tasks  # noqa: F401  (declares the event kinds)
 from netdept.worklog.models import OPEN_TASK_STATUSES, Goal, GoalStatus, Task, TaskStatus
 
@@ -61,11 +62,6 @@ class Conflict(ValidationError):
 
 
 # --- who ---------------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    """The user's person on the org chart (None for the system or an unlinked account)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 def user_of(person: Person | None) -> Any:

@@ -37,3 +37,16 @@ document.addEventListener("click", function (evt) {
   evt.preventDefault();
   window.history.back();
 });
+
+// A field with data-nd-autosubmit sends its form when its value changes (a day picker that
+// shows that day at once; no inline onchange: the content security policy forbids it).
+document.addEventListener("change", function (evt) {
+  var field = evt.target;
+  if (field && field.hasAttribute && field.hasAttribute("data-nd-autosubmit") && field.form) {
+    if (field.form.requestSubmit) {
+      field.form.requestSubmit();
+    } else {
+      field.form.submit();
+    }
+  }
+});
