@@ -205,7 +205,9 @@ def decode_csv(data: bytes) -> str:
         ) from exc
 
 
-def _csv_rows(upload: IO[bytes], size: int | None) -> Iterator[Sequence[Any]]:
+def csv_rows(upload: IO[bytes], size: int | None = None) -> Iterator[Sequence[Any]]:
+    """The rows of a CSV upload (UTF-8 with or without BOM, or GB18030; the delimiter
+    sniffed), each cut to ``MAX_COLUMNS``; a file too large, binary or damaged is refused."""
     _size(upload, size)
     data = upload.read()
     if b"\x00" in data[:4096]:
@@ -243,7 +245,7 @@ def read_sheet(
     Raises ImportFileError."""
     name = name or str(getattr(upload, "name", "") or "")
     if is_csv(name):
-        return _read(kind, _csv_rows(upload, size), columns)
+        return _read(kind, csv_rows(upload, size), columns)
     wb = open_workbook(upload, size)
     try:
         if not wb.worksheets:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from netdept.org.models import Person
 
 
@@ -15,3 +18,12 @@ def person_of(user: Any) -> Person | None:
         return None
     person = getattr(user, "person", None) if hasattr(user, "person") else None
     return person if isinstance(person, Person) else None
+
+
+def person_or_refuse(user: Any) -> Person:
+    """``person_of(user)``, or a refusal saying the account has no person (an action only a
+    person of the organisation can take: write a log, submit a duty, decide)."""
+    person = person_of(user)
+    if person is None:
+        raise PermissionDenied(_("Your account is not linked to a person of the organisation."))
+    return person

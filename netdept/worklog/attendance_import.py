@@ -21,11 +21,8 @@ Nothing here reads the database: the people are matched by ``services.attendance
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,16 +30,16 @@ from django.utils.translation import gettext as _
 
 from netdept.core.import_files import (
     HEADER_SEARCH_ROWS,
-    MAX_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
     ImportFileError,
     cell_text,
-    decode_csv,
+    csv_rows,
     is_csv,
     norm,
     open_workbook,
 )
+from netdept.core.import_files import MAX_BYTES as MAX_BYTES  # the services' limit too
 
 DAILY, RAW, WECOM, PLAIN = "dingtalk_daily", "dingtalk_raw", "wecom_daily", "plain"
 
@@ -138,35 +135,10 @@ def parse_clock(text: str, day: dt.date) -> dt.datetime | None:
 
 
 # --- the file ------------------------------------------------------------------------------
-def _csv_rows(upload: IO[bytes]) -> Iterator[Sequence[Any]]:
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            _("The file is too large; the limit is %(limit)s MB.")
-            % {"limit": MAX_BYTES // 1024 // 1024}
-        )
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(
-            _("The file is not a CSV text file; save it as CSV (UTF-8) or .xlsx and retry.")
-        )
-    text = decode_csv(data)
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        for row in csv.reader(io.StringIO(text), dialect):
-            yield row[:MAX_COLUMNS]
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("The CSV file is damaged: %(error)s") % {"error": str(exc)[:200]}
-        ) from exc
-
-
 def read_rows(upload: IO[bytes], name: str, size: int | None = None) -> list[list[str]]:
     """Every row of the file's first sheet, as text (the file is unpacked here only)."""
     if is_csv(name):
-        rows = [[cell_text(v) for v in r] for r in _csv_rows(upload)]
+        rows = [[cell_text(v) for v in r] for r in csv_rows(upload, size)]
     else:
         wb = open_workbook(upload, size)
         try:

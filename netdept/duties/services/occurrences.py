@@ -52,6 +52,7 @@ from netdept.duties.models import (
 from netdept.duties.models.duties import MAX_EVIDENCE_TEXT
 from netdept.notify import notify
 from netdept.org.models import Person
+from netdept.org.people import person_or_refuse
 
 S = OccurrenceStatus
 #: a person may submit from these statuses
@@ -725,11 +726,6 @@ def _notify_on_commit(kind: str, occ: Occurrence, recipients: list[Person], **da
 
 
 # --- the machine's handlers: handler(user, occ, **cleaned) -------------------------------------
-def _person_or_refuse(user: Any) -> Person:
-    me = person_of(user)
-    if me is None:
-        raise PermissionDenied(_("Your account is not linked to a person of the organisation."))
-    return me
 
 
 def submit_action(
@@ -747,7 +743,7 @@ def submit_action(
     uploads = [*files, *([file] if file is not None else [])]
     return submit(
         occ,
-        by=_person_or_refuse(user),
+        by=person_or_refuse(user),
         text=text,
         number=number,
         checklist=checklist,
@@ -761,7 +757,7 @@ def accept_action(
     user: Any, occ: Occurrence, *, comment: str = "", expected_version: int | None = None
 ) -> Occurrence:
     return review(
-        occ, by=_person_or_refuse(user), accept=True, comment=comment,
+        occ, by=person_or_refuse(user), accept=True, comment=comment,
         expected_version=expected_version,
     )  # fmt: skip
 
@@ -770,7 +766,7 @@ def return_action(
     user: Any, occ: Occurrence, *, comment: str = "", expected_version: int | None = None
 ) -> Occurrence:
     return review(
-        occ, by=_person_or_refuse(user), accept=False, comment=comment,
+        occ, by=person_or_refuse(user), accept=False, comment=comment,
         expected_version=expected_version,
     )  # fmt: skip
 
@@ -778,7 +774,7 @@ def return_action(
 def excuse_action(
     user: Any, occ: Occurrence, *, reason: str = "", expected_version: int | None = None
 ) -> Occurrence:
-    return excuse(occ, by=_person_or_refuse(user), reason=reason, expected_version=expected_version)
+    return excuse(occ, by=person_or_refuse(user), reason=reason, expected_version=expected_version)
 
 
 # --- lists -------------------------------------------------------------------------------------

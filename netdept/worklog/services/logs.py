@@ -40,6 +40,7 @@ from netdept.core.models.audit import AuditAction
 from netdept.notify import notify
 from netdept.org.models import Person, Team
 from netdept.org.people import person_of as person_of  # re-exported: callers ask here
+from netdept.org.people import person_or_refuse
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog import (
     contributions,
@@ -634,28 +635,23 @@ def _notify_on_commit(kind: str, log: DailyLog, recipients: list[Person], **data
 
 
 # --- the machine's handlers: handler(user, log, **cleaned) -------------------------------------
-def _person_or_refuse(user: Any) -> Person:
-    me = person_of(user)
-    if me is None:
-        raise PermissionDenied(_("Your account is not linked to a person of the organisation."))
-    return me
 
 
 def submit_action(user: Any, log: DailyLog, *, expected_version: int | None = None) -> DailyLog:
-    return submit(log, by=_person_or_refuse(user), expected_version=expected_version)
+    return submit(log, by=person_or_refuse(user), expected_version=expected_version)
 
 
 def accept_action(
     user: Any, log: DailyLog, *, comment: str = "", expected_version: int | None = None
 ) -> DailyLog:
-    return review(log, by=_person_or_refuse(user), accept=True, comment=comment,
+    return review(log, by=person_or_refuse(user), accept=True, comment=comment,
                   expected_version=expected_version)  # fmt: skip
 
 
 def return_action(
     user: Any, log: DailyLog, *, comment: str = "", expected_version: int | None = None
 ) -> DailyLog:
-    return review(log, by=_person_or_refuse(user), accept=False, comment=comment,
+    return review(log, by=person_or_refuse(user), accept=False, comment=comment,
                   expected_version=expected_version)  # fmt: skip
 
 

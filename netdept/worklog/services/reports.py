@@ -32,6 +32,7 @@ from netdept.core.models.audit import AuditAction
 from netdept.notify import notify
 from netdept.org.models import Person, Team
 from netdept.org.people import person_of as person_of  # re-exported: callers ask here
+from netdept.org.people import person_or_refuse
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 from netdept.worklog import (
     contributions,
@@ -180,13 +181,6 @@ def may_review(user: Any, report: Report) -> bool:
 
 def _user_of(person: Person | None) -> Any:
     return getattr(person, "user", None) if person is not None else None
-
-
-def _person_or_refuse(user: Any) -> Person:
-    me = person_of(user)
-    if me is None:
-        raise PermissionDenied(_("Your account is not linked to a person of the organisation."))
-    return me
 
 
 # --- drafting one report -------------------------------------------------------------------
@@ -428,7 +422,7 @@ def review(
     if not may_review(user, report):
         _deny(report, user, "worklog.review_report")
         raise PermissionDenied(_("You are not the reviewer of this report."))
-    by = _person_or_refuse(user)
+    by = person_or_refuse(user)
     with transaction.atomic():
         r = _locked(report, expected_version)
         if r.status != S.SUBMITTED:
