@@ -72,7 +72,7 @@ def _fine(task: Task, rule: Any) -> None:
         }
     violation = violations.record_violation(
         task.owner,
-        ViolationSource.SLA,
+        ViolationSource.TASK,
         penalty_rule=rule,
         record=task,
         occurred_at=_end_of(task.due_on),

@@ -174,6 +174,13 @@ class ViolationSource(models.TextChoices):
     SLA = "sla", _("an SLA breach")
     PROHIBITED = "prohibited", _("a prohibited act")
     MANUAL = "manual", _("recorded by hand")
+    TASK = "task", _("an overdue task")
+    ATTENDANCE = "attendance", _("lateness or absence")
+
+
+#: the sources recorded for one record of another module (a breached order, an overdue task, a
+#: day of the clock): one violation per record, whatever runs again
+RECORD_SOURCES = ("sla", "task", "attendance")
 
 
 class ViolationStatus(models.TextChoices):

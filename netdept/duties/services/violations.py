@@ -53,7 +53,7 @@ from netdept.duties.models import (
     ViolationSource,
     ViolationStatus,
 )
-from netdept.duties.models.sanctions import NEEDS_DECISION
+from netdept.duties.models.sanctions import NEEDS_DECISION, RECORD_SOURCES
 from netdept.org.models import Person
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 
@@ -228,7 +228,7 @@ def _existing(
 ) -> Violation | None:
     if occurrence is not None:
         return Violation.objects.filter(occurrence=occurrence).first()
-    if source == ViolationSource.SLA and record_type is not None:
+    if source in RECORD_SOURCES and record_type is not None:
         return Violation.objects.filter(
             person=person, source=source, record_type=record_type, record_id=record_id
         ).first()
@@ -295,8 +295,9 @@ def record_violation(
 ) -> Violation:
     """Record a violation of ``person`` and impose its penalty by rule (see the module).
 
-    Idempotent for an occurrence and for an SLA breach of one record: the existing violation
-    is returned, nothing changes. ``by``: the person who records it (None: the system)."""
+    Idempotent for an occurrence and for one record (an SLA breach, an overdue task, a day of
+    the clock: ``RECORD_SOURCES``): the existing violation is returned, nothing changes.
+    ``by``: the person who records it (None: the system)."""
     if source not in ViolationSource.values:
         raise ValidationError({"source": _("Unknown source of a violation.")})
     if person is None or not isinstance(person, Person):
@@ -305,8 +306,8 @@ def record_violation(
         raise ValidationError({"prohibited_act": _("Choose the prohibited act.")})
     if source in (ViolationSource.MISSED, ViolationSource.LATE) and occurrence is None:
         raise ValidationError({"occurrence": _("A missed or late duty needs its occurrence.")})
-    if source == ViolationSource.SLA and record is None:
-        raise ValidationError({"record": _("An SLA breach needs its record.")})
+    if source in RECORD_SOURCES and record is None:
+        raise ValidationError({"record": _("This violation needs the record it is about.")})
     if prohibited_act is not None and not prohibited_act.is_active and by is not None:
         raise ValidationError({"prohibited_act": _("This prohibited act is no longer in use.")})
     n = _quantity(quantity)

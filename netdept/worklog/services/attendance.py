@@ -455,7 +455,7 @@ def _violation(ln: Line, rec: AttendanceRecord, v: Verdict, by: Person | None) -
         text = f"{text} {v.note}"
     return record_violation(
         ln.person,
-        ViolationSource.MANUAL,
+        ViolationSource.ATTENDANCE,
         penalty_rule=rule,
         record=rec,
         occurred_at=v.expected_start or timezone.now(),
