@@ -61,6 +61,7 @@ from netdept.core.import_files import (
 from netdept.core.import_files import (
     import_dir as import_dir,
 )
+from netdept.core.machines import model_formfield
 from netdept.core.models.audit import AuditAction
 from netdept.core.registry import page_for
 from netdept.core.services import ModelService, require, service_for
@@ -444,7 +445,7 @@ class ModelImporter(Importer):
 
     def form(self, user: Any, data: dict[str, Any], instance: Any) -> forms.BaseForm:
         form_class = self.page.form_class or forms.modelform_factory(
-            self.model, fields=self.page.fields
+            self.model, fields=self.page.fields, formfield_callback=model_formfield
         )
         form: forms.BaseForm = form_class(data=data, instance=instance)
         for name, ff in form.fields.items():

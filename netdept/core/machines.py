@@ -86,6 +86,19 @@ TEXT, TEXTAREA, INTEGER, BOOLEAN, CHOICE, MODEL, FILE = (
 )
 
 
+#: the scheme an address typed without one gets ("intranet.example/x" → https://…); Django 6's
+#: default, said here so that forms built from models agree (``core.views.generic``)
+URL_SCHEME = "https"
+
+
+def model_formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """The form field of a model field in a form the generic stack builds (the
+    ``formfield_callback`` of its model forms): an address assumes ``URL_SCHEME``."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", URL_SCHEME)
+    return field.formfield(**kwargs)
+
+
 @dataclass(frozen=True)
 class Field:
     """A field a transition needs. ``model_field`` names a field of the machine's model whose
@@ -138,6 +151,8 @@ class Field:
             kw.setdefault("choices_form_class", forms.TypedChoiceField)
         if isinstance(mf, models.TextField):
             kw.setdefault("widget", forms.Textarea(attrs={"rows": self.rows}))
+        if isinstance(mf, models.URLField):
+            kw.setdefault("assume_scheme", URL_SCHEME)
         ff = mf.formfield(**kw)  # type: ignore[union-attr]
         if ff is None:
             raise FieldDoesNotExist(f"{model.__name__}.{self.model_field} has no form field")

@@ -46,6 +46,7 @@ from netdept.core import audit, permissions, services
 from netdept.core.display import display, field_label, is_sortable, raw_value
 from netdept.core.export import response as export_response
 from netdept.core.history import entries as history_entries
+from netdept.core.machines import model_formfield
 from netdept.core.models.audit import AuditAction
 from netdept.core.paginate import EmptyPage, InvalidCursor, Paginator, Window, parse_positive
 from netdept.core.registry import Page, page_for
@@ -60,7 +61,9 @@ MAX_PER_PAGE = 500
 def form_class_for(page: Page) -> type[forms.ModelForm[Any]]:
     if page.form_class is not None:
         return page.form_class
-    return forms.modelform_factory(page.model, fields=page.fields)
+    return forms.modelform_factory(
+        page.model, fields=page.fields, formfield_callback=model_formfield
+    )
 
 
 def restrict_choices(form: forms.BaseForm, user: Any, instance: Any = None) -> None:
