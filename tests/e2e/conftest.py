@@ -187,6 +187,9 @@ def _new_page(
             with contextlib.suppress(Exception):
                 data = f["buffer"] if isinstance(f, dict) else Path(f).read_bytes()
                 picked.append(bytes(data[:100_000]).decode("utf-8", errors="replace"))
+        # a page's deferred scripts listen for the pick (previews): a person picks a file once
+        # the page is there, so the test waits for it too
+        page.wait_for_load_state("load")
         set_input_files(selector, files, **kwargs)
 
     def upload(request: Any) -> None:

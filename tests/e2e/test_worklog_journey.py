@@ -90,7 +90,8 @@ def test_daily_log_weekly_report_returned_and_resubmitted_on_a_phone(
     lead.click("#nd-btn-return_for_changes")
     lead.fill("#nd-form-return_for_changes textarea[name=comment]", "请补充本周处理的工单数量")
     lead.shot("return-comment")
-    lead.click("#nd-submit-return_for_changes")
+    with lead.expect_navigation():  # the answer to the POST: the decision is saved by then
+        lead.click("#nd-submit-return_for_changes")
     expect(lead.locator("#nd-btn-return_for_changes")).to_have_count(0)
     report.refresh_from_db()
     assert report.status == "returned"
@@ -112,7 +113,8 @@ def test_daily_log_weekly_report_returned_and_resubmitted_on_a_phone(
     # accepted
     lead.goto(server + reverse("worklog:reports_detail", args=[report.pk]))
     lead.click("#nd-btn-accept")
-    lead.click("#nd-submit-accept")
+    with lead.expect_navigation():
+        lead.click("#nd-submit-accept")
     expect(lead.locator("#nd-btn-accept")).to_have_count(0)
     fits(lead)
     lead.shot("weekly-report-accepted")
