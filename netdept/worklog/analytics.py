@@ -10,7 +10,7 @@ duties reports' ``Period`` (the same period form on both pages).
 Definitions (period = the days ``first``…``last``):
 
 * working days — of the default working calendar (holidays and 调休 days included);
-* logs expected — working days less days on approved leave;
+* logs expected — working days up to today less days on approved leave;
 * logs submitted — daily logs of the period's days that were submitted; on time — submitted
   by the end of their day (local time);
 * reports — weekly and monthly reports (not team reports) of periods starting in the period
@@ -146,8 +146,17 @@ def build(user: Any, period: Period, team: Team | None = None) -> Figures:
 
     for pid, days in leave_days_by_person(ids, first, last).items():
         rows[pid].leave_days = float(days)
-    for row in rows.values():
-        row.logs_expected = max(len(working) - int(row.leave_days), 0)
+    # a log is expected for the working days up to today (not for the rest of the period)
+    today = timezone.localdate()
+    due = [d for d in working if d <= today]
+    if len(due) == len(working):
+        away = {pid: row.leave_days for pid, row in rows.items()}
+    elif due:
+        away = {pid: float(d) for pid, d in leave_days_by_person(ids, first, due[-1]).items()}
+    else:
+        away = {}
+    for pid, row in rows.items():
+        row.logs_expected = max(len(due) - int(away.get(pid, 0)), 0)
     tz = timezone.get_current_timezone()
     logs = DailyLog.objects.filter(
         person_id__in=ids, day__gte=first, day__lte=last, submitted_at__isnull=False

@@ -100,3 +100,18 @@ def test_this_month_by_default(world: TeamWorld) -> None:
     r = ui_client(world.lead_user).get(reverse("worklog:analytics"))
     assert r.status_code == 200
     assert timezone.localdate().strftime("%Y-%m") in r.content.decode()
+
+
+def test_logs_are_expected_only_up_to_today(world: TeamWorld) -> None:
+    """A period that is not over expects the logs of its working days up to today, not of the
+    days still to come (the month's on-time rate is not dragged down by tomorrow)."""
+    today = timezone.localdate()
+    period = Period.days(today.replace(day=1), today + dt.timedelta(days=40))
+    f = analytics.build(world.lead_user, period)
+    me = {r.key: r for r in f.people}[world.person.pk]
+    from netdept.workcal.schedule import WorkSchedule, default_calendar
+
+    schedule = WorkSchedule(default_calendar())
+    due = [d for d in period.dates() if d <= today and schedule.is_working_day(d)]
+    assert f.working_days > len(due)
+    assert me.logs_expected == len(due)
