@@ -131,6 +131,23 @@ def test_only_the_approver_decides() -> None:
         svc.record_channel(w.engineer, leave, "in_person")  # not about one's own request
 
 
+def test_nobody_approves_their_own_leave() -> None:
+    """The person asking never decides: not the engineer, and a team lead's own leave goes one
+    level up (the department head), so the lead cannot approve it alone either."""
+    w = world()
+    mine = ask(w, at(2025, 9, 29, 8, 30), at(2025, 9, 29, 17, 30))
+    with pytest.raises(PermissionDenied):
+        svc.decide(w.engineer, mine, approvals.APPROVE, channel="in_person")
+    leads = ask(w, at(2025, 10, 9, 8, 30), at(2025, 10, 9, 17, 30), who=w.lead)
+    assert not approvals.pending_for(w.lead).filter(request=leads.approval).exists()
+    with pytest.raises(PermissionDenied):
+        svc.decide(w.lead, leads, approvals.APPROVE, channel="in_person")
+    assert approvals.pending_for(w.director).filter(request=leads.approval).exists()
+    for leave in (mine, leads):
+        leave.refresh_from_db()
+        assert leave.status == LeaveStatus.PENDING
+
+
 def test_reject_and_cancel() -> None:
     w = world()
     leave = ask(w, at(2025, 9, 29, 8, 30), at(2025, 9, 29, 17, 30))
