@@ -111,9 +111,17 @@ def rows_of(occs: list[Occurrence], now: dt.datetime) -> list[Row]:
     ]
 
 
+#: late in the evening, what falls due within this much time still waits "today"
+LATE_EVENING_HORIZON = dt.timedelta(hours=2)
+
+
 def end_of_today(now: dt.datetime) -> dt.datetime:
+    """The end of what counts as today: local midnight, but never less than
+    ``LATE_EVENING_HORIZON`` away (at 23:40 a duty due at 00:10 is work for now, not for
+    tomorrow)."""
     local = timezone.localtime(now)
-    return (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(midnight, local + LATE_EVENING_HORIZON)
 
 
 def mine_querysets(person: Any, now: dt.datetime) -> dict[str, QuerySet[Occurrence]]:

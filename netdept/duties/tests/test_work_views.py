@@ -80,6 +80,28 @@ def test_my_duties_today_upcoming_history(h: hospital.Hospital) -> None:
     assert listed("nonsense") == {today.pk, overdue.pk}
 
 
+def test_late_in_the_evening_what_falls_due_after_midnight_is_still_today(
+    h: hospital.Hospital,
+) -> None:
+    from netdept.duties.views_work import end_of_today, mine_querysets
+
+    duty = make_duty(name="机房巡检")
+    late = timezone.localtime(timezone.now()).replace(
+        hour=23, minute=40, second=0, microsecond=0
+    ) - dt.timedelta(days=1)
+    noon = late.replace(hour=12, minute=0)
+    assert end_of_today(noon) == late.replace(hour=0, minute=0) + dt.timedelta(days=1)
+    assert end_of_today(late) == late + dt.timedelta(hours=2)
+    soon = make_occurrence(duty, h["zhangwei"], due_at=late + dt.timedelta(minutes=30))
+    next_day = make_occurrence(duty, h["zhangwei"], due_at=late + dt.timedelta(hours=12))
+    tabs = mine_querysets(h["zhangwei"], late)
+    assert list(tabs["today"]) == [soon]
+    assert list(tabs["upcoming"]) == [next_day]
+    # at noon the same duty, due after midnight, is tomorrow's
+    at_noon = mine_querysets(h["zhangwei"], noon)
+    assert soon not in at_noon["today"] and soon in at_noon["upcoming"]
+
+
 def test_my_duties_without_a_person(h: hospital.Hospital) -> None:
     from netdept.testing.factories import UserFactory
 
