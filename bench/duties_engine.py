@@ -23,10 +23,10 @@ reminder an hour before, the team lead reviews, escalation after one working day
   after, each with its next check (the reminder, an hour before due); on the first day only
   10,000 of them (the first half of the people), and their reminder already sent, so that at
   17:00 on that day exactly 10,000 are due;
-* **sweep, nothing due** — ``engine.sweep(now=that day 12:00)``, ``--runs`` times after 3
+* **sweep, nothing due** — ``sweeping.sweep(now=that day 12:00)``, ``--runs`` times after 3
   warm-up runs: p50 / p95 / max in ms and the queries of one run (one: the probe of the partial
   index ``duties_occ_next_check``); ``--explain`` prints the probe's plan;
-* **sweep, 10,000 due** — ``engine.sweep(now=that day 17:00)``: 10,000 occurrences become
+* **sweep, 10,000 due** — ``sweeping.sweep(now=that day 17:00)``: 10,000 occurrences become
   overdue, each person is told once (500 messages); timed ``--due-runs`` times, the rows put
   back between runs. The duties' ``violation_on`` is "never" here (the violations service and
   its penalties are measured by ``bench/duties_statements.py``); ``--violations`` sets it to
@@ -59,7 +59,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from netdept.core import context  # noqa: E402
 from netdept.duties.models import Duty, Occurrence, PenaltyRule, Violation  # noqa: E402
-from netdept.duties.services import engine  # noqa: E402
+from netdept.duties.services import engine, sweeping  # noqa: E402
 from netdept.org.models import Department, Person, Team  # noqa: E402
 from netdept.workcal.schedule import default_calendar  # noqa: E402
 
@@ -221,15 +221,15 @@ def measure_materialise(duties: list[Duty]) -> None:
 def measure_nothing_due(runs: int, explain: bool) -> None:
     now = at(FIRST, 12)
     for _ in range(3):
-        engine.sweep(now=now)
+        sweeping.sweep(now=now)
     times: list[float] = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        done = engine.sweep(now=now)
+        done = sweeping.sweep(now=now)
         times.append((time.perf_counter() - t0) * 1000)
         assert not any(done.values()), done
     with CaptureQueriesContext(connection) as q:
-        engine.sweep(now=now)
+        sweeping.sweep(now=now)
     p95 = percentile(times, 0.95)
     print(
         f"sweep, nothing due, {Occurrence.objects.filter(next_check_at__isnull=False).count():,}"
@@ -237,8 +237,8 @@ def measure_nothing_due(runs: int, explain: bool) -> None:
         f" {len(q.captured_queries)} query (target < 50 ms: {'OK' if p95 < 50 else 'SLOW'})"
     )
     if explain:
-        probe = engine.due_now(now).order_by("next_check_at", "person_id", "pk")
-        print(probe.values_list("pk")[: engine.BATCH].explain())
+        probe = sweeping.due_now(now).order_by("next_check_at", "person_id", "pk")
+        print(probe.values_list("pk")[: sweeping.BATCH].explain())
 
 
 def put_back(duties: list[Duty]) -> None:
@@ -259,7 +259,7 @@ def measure_due(duties: list[Duty], runs: int, violations: bool) -> None:
         put_back(duties)
         t0 = time.perf_counter()
         with context.acting(None, None, "task"):
-            done = engine.sweep(now=due)
+            done = sweeping.sweep(now=due)
         took = time.perf_counter() - t0
         print(
             f"sweep, {n:,} due (run {r + 1}): {took:.2f} s "

@@ -159,7 +159,7 @@ def load(world: DemoWorld) -> int:
     """Into a site without the demo's duties only; answers the number of objects created."""
     if Duty.objects.filter(code=INSPECTION).exists():
         return 0
-    from netdept.duties.services import engine, rewards
+    from netdept.duties.services import engine, rewards, sweeping
 
     now = world.now
     today = timezone.localtime(now).date()
@@ -187,7 +187,7 @@ def load(world: DemoWorld) -> int:
             _do(occ, occ.due_at + dt.timedelta(hours=3), occ.due_at + dt.timedelta(hours=4))
         else:
             _do(occ, occ.due_at - dt.timedelta(minutes=40), occ.due_at + dt.timedelta(hours=1))
-    engine.sweep(now=now)
+    sweeping.sweep(now=now)
     created = len(duties) + 3  # the rule and its two steps
     if "zhangwei" in world.people and "director" in world.people:
         rewards.grant(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from netdept.core import context
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.tasks.scheduler import periodic
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def sweep_duties() -> dict[str, int]:
     """Occurrences whose next check has come (the working calendar decides the instants)."""
     with context.acting(None, None, "task"):
-        done = engine.sweep(now=timezone.now())
+        done = sweeping.sweep(now=timezone.now())
     if any(done.values()):
         logger.info("Duties sweep: %s", done)
     return done

@@ -156,7 +156,7 @@ def test_a_missed_duty_becomes_a_fine_appealed_and_decided(
     if not _sanctions_ready():
         pytest.skip("the engine's sweep and the sanctions' services are not in this build")
     from netdept.duties.models import Penalty, PenaltyRule, PenaltyStep
-    from netdept.duties.services import engine
+    from netdept.duties.services import sweeping
 
     h = hospital.build()
     rule = PenaltyRule.objects.create(
@@ -171,7 +171,7 @@ def test_a_missed_duty_becomes_a_fine_appealed_and_decided(
         duty, h["zhangwei"], due_at=now - dt.timedelta(hours=3),
         missed_at=now - dt.timedelta(hours=1), next_check_at=now - dt.timedelta(hours=3),
     )  # fmt: skip
-    engine.sweep(now=now)
+    sweeping.sweep(now=now)
     occ.refresh_from_db()
     assert occ.status == "missed"
     penalty = Penalty.objects.get(violation__occurrence=occ)

@@ -13,7 +13,7 @@ import pytest
 from netdept.approvals.tests import hospital
 from netdept.duties import checks
 from netdept.duties.models import Evidence, Occurrence, Violation
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.duties.tests.engine_world import at, make_duty
 from netdept.workcal.schedule import default_calendar
 from netdept.workorders.models import WorkOrder
@@ -29,13 +29,13 @@ def h(
 ) -> hospital.Hospital:
     built = hospital.build()
     default_calendar()
-    sweep = engine.sweep
+    sweep = sweeping.sweep
 
     def sweep_and_notify(**kw: Any) -> dict[str, int]:
         with django_capture_on_commit_callbacks(execute=True):
             return sweep(**kw)
 
-    monkeypatch.setattr(engine, "sweep", sweep_and_notify)
+    monkeypatch.setattr(sweeping, "sweep", sweep_and_notify)
     return built
 
 
@@ -80,7 +80,7 @@ def test_done_on_time_by_its_records(h: hospital.Hospital) -> None:
     order(zw, resolved_at=at(2, 6, 10), resolution_breached=True)  # outside its SLA
     order(zw, resolved_at=at(2, 2, 16))  # before the period
     order(h["lina"], resolved_at=at(2, 6, 10))  # somebody else's
-    done = engine.sweep(now=at(2, 9, 17))
+    done = sweeping.sweep(now=at(2, 9, 17))
     assert done["done_by_check"] == 1 and done["overdue"] == 0
     occ.refresh_from_db()
     assert occ.status == "done" and occ.by_check and occ.next_check_at is None
@@ -98,12 +98,12 @@ def test_done_late_when_the_records_come_within_the_grace(h: hospital.Hospital) 
         grace_minutes=120,
     )  # fmt: skip
     engine.materialise(now=at(2, 9, 8))
-    assert engine.sweep(now=at(2, 9, 17))["overdue"] == 1
+    assert sweeping.sweep(now=at(2, 9, 17))["overdue"] == 1
     late = order(zw, resolved_at=at(2, 10, 8, 45))  # Tuesday morning, within the grace
     # the grace ends two working hours after 17:00: 17:30, then 08:30–10:00 on Tuesday
     occ = only(duty)
     assert occ.missed_at == at(2, 10, 10)
-    done = engine.sweep(now=at(2, 10, 10))
+    done = sweeping.sweep(now=at(2, 10, 10))
     assert done["done_by_check"] == 1
     occ.refresh_from_db()
     assert occ.status == "done_late" and occ.by_check
@@ -116,7 +116,7 @@ def test_missed_when_the_records_never_come(h: hospital.Hospital) -> None:
     zw = h["zhangwei"]
     duty = make_duty(person=zw, check_code="workorders.resolved_in_sla", grace_minutes=0)
     engine.materialise(now=at(2, 9, 8))
-    done = engine.sweep(now=at(2, 9, 17))
+    done = sweeping.sweep(now=at(2, 9, 17))
     assert done["missed"] == 1 and done["done_by_check"] == 0 and done["checked"] == 1
     occ = only(duty)
     assert occ.status == "missed" and not occ.evidence.exists()
@@ -132,7 +132,7 @@ def test_every_order_answered_in_sla(h: hospital.Hospital) -> None:
     engine.materialise(now=at(2, 9, 8))
     order(zw, response_due=at(2, 6, 10), responded_at=at(2, 6, 9, 30))
     order(h["lina"], response_due=at(2, 6, 10), responded_at=at(2, 6, 11), response_breached=True)
-    engine.sweep(now=at(2, 9, 17))
+    sweeping.sweep(now=at(2, 9, 17))
     assert only(duty).status == "done"
     assert only(late_one).status == "missed"
 
@@ -149,7 +149,7 @@ def test_a_major_incident_needs_its_report(h: hospital.Hospital) -> None:
     a = order(zw, is_major=True, major_report="核心交换机宕机 40 分钟，原因与整改措施如下……")
     b = order(ln, is_major=True)
     WorkOrder.objects.filter(pk__in=[a.pk, b.pk]).update(created_at=at(2, 5, 10))
-    engine.sweep(now=at(2, 9, 17))
+    sweeping.sweep(now=at(2, 9, 17))
     assert only(reported).status == "done"
     assert only(unreported).status == "missed"
 
@@ -163,7 +163,7 @@ def test_a_check_that_fails_does_not_stop_the_sweep(h: hospital.Hospital) -> Non
         duty = make_duty(person=h["zhangwei"], check_code="tests.broken", grace_minutes=0)
         other = make_duty("plain", person=h["lina"], grace_minutes=0)
         engine.materialise(now=at(2, 9, 8))
-        done = engine.sweep(now=at(2, 9, 17))
+        done = sweeping.sweep(now=at(2, 9, 17))
     finally:  # the declaration is this test's alone: no later page offers it
         checks.unregister("tests.broken")
     assert done["missed"] == 2
@@ -176,7 +176,7 @@ def test_period_is_the_previous_due_instant(h: hospital.Hospital) -> None:
     duty = make_duty(person=zw, check_code="workorders.resolved_in_sla", grace_minutes=0)
     engine.materialise(now=at(2, 9, 8))
     order(zw, resolved_at=at(2, 2, 16, 59))
-    engine.sweep(now=at(2, 9, 17))
+    sweeping.sweep(now=at(2, 9, 17))
     assert only(duty).status == "missed"
     assert only(duty).period_start == at(2, 2, 17)
     assert dt.timedelta(0) < only(duty).due_at - only(duty).period_start

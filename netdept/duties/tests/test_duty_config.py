@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from netdept.approvals.tests import hospital
 from netdept.duties.forms_duties import DutyForm
 from netdept.duties.models import Duty, Occurrence
-from netdept.duties.services import engine
+from netdept.duties.services import sweeping
 from netdept.duties.services.duties import DutyService
 from netdept.duties.tests.engine_world import at
 from netdept.org.models import Position
@@ -142,7 +142,7 @@ def test_a_rule_change_keeps_past_occurrences(h: hospital.Hospital) -> None:
         duty = DutyService().create(None, data(h, horizon_days=28))
     before = {o.due_at: o for o in Occurrence.objects.filter(duty=duty)}
     assert sorted(before) == [at(2, 2, 17), at(2, 9, 17), at(2, 24, 17), at(3, 2, 17)]
-    engine.sweep(now=at(2, 3, 9))  # 2 Feb: overdue, then missed
+    sweeping.sweep(now=at(2, 3, 9))  # 2 Feb: overdue, then missed
     # 张伟 has already submitted the one of 2 March
     touched = before[at(3, 2, 17)]
     Occurrence.objects.filter(pk=touched.pk).update(status="submitted", submitted_at=at(2, 10, 9))

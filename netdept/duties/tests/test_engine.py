@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from netdept.approvals.tests import hospital
 from netdept.duties.models import Occurrence, Violation
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.duties.tests.engine_world import at, make_duty
 from netdept.notify.models import Notification
 from netdept.org.models import Position, Role
@@ -29,14 +29,14 @@ def h(
 ) -> hospital.Hospital:
     built = hospital.build()
     default_calendar()
-    sweep = engine.sweep
+    sweep = sweeping.sweep
 
     def sweep_and_notify(**kw: Any) -> dict[str, int]:
         # the messages go when the sweep's transaction commits (the test's never does)
         with django_capture_on_commit_callbacks(execute=True):
             return sweep(**kw)
 
-    monkeypatch.setattr(engine, "sweep", sweep_and_notify)
+    monkeypatch.setattr(sweeping, "sweep", sweep_and_notify)
     return built
 
 
@@ -157,20 +157,20 @@ def test_reminder_overdue_missed_and_the_violation(h: hospital.Hospital) -> None
     duty = make_duty(person=zw, escalate_after_days=0)
     engine.materialise(now=at(2, 9, 8))
     occ = rows(duty)[0]
-    assert engine.sweep(now=at(2, 9, 15, 59))["reminded"] == 0
-    assert engine.sweep(now=at(2, 9, 16))["reminded"] == 1
+    assert sweeping.sweep(now=at(2, 9, 15, 59))["reminded"] == 0
+    assert sweeping.sweep(now=at(2, 9, 16))["reminded"] == 1
     occ.refresh_from_db()
     assert occ.reminded_at == at(2, 9, 16) and occ.status == "pending"
     assert occ.next_check_at == at(2, 9, 17)
     assert kinds_for(zw) == ["duties.reminder"]
     # the same instant again: nobody told twice
-    assert engine.sweep(now=at(2, 9, 16))["reminded"] == 0
-    done = engine.sweep(now=at(2, 9, 17))
+    assert sweeping.sweep(now=at(2, 9, 16))["reminded"] == 0
+    done = sweeping.sweep(now=at(2, 9, 17))
     assert done["overdue"] == 1
     occ.refresh_from_db()
     assert occ.status == "overdue" and occ.next_check_at == at(2, 10, 9)
     assert not Violation.objects.exists()  # the duty's rule: a violation when missed
-    done = engine.sweep(now=at(2, 10, 9))
+    done = sweeping.sweep(now=at(2, 10, 9))
     assert done["missed"] == 1 and done["violations"] == 1
     occ.refresh_from_db()
     assert occ.status == "missed" and occ.next_check_at is None
@@ -179,16 +179,16 @@ def test_reminder_overdue_missed_and_the_violation(h: hospital.Hospital) -> None
     assert kinds_for(zw) == ["duties.reminder", "duties.overdue", "duties.missed"]
     assert kinds_for(h["liuqiang"]) == ["duties.missed"]  # the reviewer hears of it
     # later sweeps leave it alone
-    assert engine.sweep(now=at(2, 20, 9))["missed"] == 0
+    assert sweeping.sweep(now=at(2, 20, 9))["missed"] == 0
     assert Violation.objects.count() == 1
 
 
 def test_violation_when_late_at_the_due_instant(h: hospital.Hospital) -> None:
     duty = make_duty(person=h["zhangwei"], violation_on="late")
     engine.materialise(now=at(2, 9, 8))
-    assert engine.sweep(now=at(2, 9, 17, 1))["violations"] == 1
+    assert sweeping.sweep(now=at(2, 9, 17, 1))["violations"] == 1
     assert Violation.objects.get().source == "late"
-    engine.sweep(now=at(2, 10, 9))  # missed later: still the one violation
+    sweeping.sweep(now=at(2, 10, 9))  # missed later: still the one violation
     assert Violation.objects.count() == 1
     assert rows(duty)[0].status == "missed"
 
@@ -196,7 +196,7 @@ def test_violation_when_late_at_the_due_instant(h: hospital.Hospital) -> None:
 def test_no_violation_when_the_duty_says_never(h: hospital.Hospital) -> None:
     make_duty(person=h["zhangwei"], violation_on="")
     engine.materialise(now=at(2, 9, 8))
-    assert engine.sweep(now=at(2, 10, 9))["missed"] == 1
+    assert sweeping.sweep(now=at(2, 10, 9))["missed"] == 1
     assert not Violation.objects.exists()
 
 
@@ -206,7 +206,7 @@ def test_a_late_sweep_catches_up_in_one_pass(h: hospital.Hospital) -> None:
     zw = h["zhangwei"]
     duty = make_duty(person=zw)
     engine.materialise(now=at(2, 9, 8))
-    done = engine.sweep(now=at(2, 11, 10))
+    done = sweeping.sweep(now=at(2, 11, 10))
     assert done["missed"] == 1 and done["reminded"] == 0 and done["overdue"] == 0
     assert rows(duty)[0].status == "missed"
     assert kinds_for(zw) == ["duties.missed"]
@@ -225,13 +225,13 @@ def test_escalation_after_working_days_across_a_tiaoxiu_saturday(h: hospital.Hos
     sched = engine.work_schedule()
     assert engine.escalation_instant(1, occ.due_at, sched) == at(2, 14, 17)
     assert engine.escalation_instant(1, at(2, 14, 17), sched) == at(2, 24, 17)
-    engine.sweep(now=at(2, 13, 17))
-    assert engine.sweep(now=at(2, 14, 16, 59))["escalated"] == 0
-    assert engine.sweep(now=at(2, 14, 17))["escalated"] == 1
+    sweeping.sweep(now=at(2, 13, 17))
+    assert sweeping.sweep(now=at(2, 14, 16, 59))["escalated"] == 0
+    assert sweeping.sweep(now=at(2, 14, 17))["escalated"] == 1
     occ.refresh_from_db()
     assert occ.escalated_at == at(2, 14, 17) and occ.status == "overdue"
     assert kinds_for(h["liuqiang"]) == ["duties.escalated"]
-    assert engine.sweep(now=at(2, 14, 18))["escalated"] == 0
+    assert sweeping.sweep(now=at(2, 14, 18))["escalated"] == 0
     # the grace (three working days) runs out on Wednesday 25 Feb after the festival
     assert occ.missed_at == at(2, 25, 17)
 
@@ -241,7 +241,7 @@ def test_one_message_per_person_for_many_occurrences(h: hospital.Hospital) -> No
     for i in range(3):
         make_duty(f"d{i}", name=f"职责{i}", person=zw, escalate_after_days=0)
     engine.materialise(now=at(2, 9, 8))
-    assert engine.sweep(now=at(2, 9, 16))["reminded"] == 3
+    assert sweeping.sweep(now=at(2, 9, 16))["reminded"] == 3
     message = Notification.objects.get(kind="duties.reminder")
     assert message.data["count"] == 3
     assert "职责0" in message.data["items"] and "职责2" in message.data["items"]
@@ -251,7 +251,7 @@ def test_nothing_due_costs_one_query(h: hospital.Hospital) -> None:
     make_duty(person=h["zhangwei"])
     engine.materialise(now=at(2, 9, 8))
     with CaptureQueriesContext(connection) as queries:
-        assert not any(engine.sweep(now=at(2, 9, 8)).values())
+        assert not any(sweeping.sweep(now=at(2, 9, 8)).values())
     assert len(queries) == 1
     assert "next_check_at" in queries[0]["sql"]
     assert "duties_occ_next_check" in _plan(), _plan()
@@ -260,7 +260,7 @@ def test_nothing_due_costs_one_query(h: hospital.Hospital) -> None:
 def _plan() -> str:
     """The query plan of the sweep's probe; on PostgreSQL with sequential scans off (a table
     of a few rows is read whole otherwise: the bench measures the index on a million)."""
-    probe = engine.due_now(at(2, 9, 8)).order_by("next_check_at", "person_id", "pk")
+    probe = sweeping.due_now(at(2, 9, 8)).order_by("next_check_at", "person_id", "pk")
     qs = probe.values_list("pk")[:500]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -271,11 +271,11 @@ def _plan() -> str:
 def test_a_batch_larger_than_one_is_swept_whole(
     h: hospital.Hospital, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "BATCH", 2)
+    monkeypatch.setattr(sweeping, "BATCH", 2)
     for i in range(5):
         make_duty(f"d{i}", person=h["zhangwei"], remind_before_minutes=0, escalate_after_days=0)
     engine.materialise(now=at(2, 9, 8))
-    assert engine.sweep(now=at(2, 9, 17))["overdue"] == 5
+    assert sweeping.sweep(now=at(2, 9, 17))["overdue"] == 5
     assert Occurrence.objects.filter(status="overdue").count() == 5
 
 

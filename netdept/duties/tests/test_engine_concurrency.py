@@ -19,7 +19,7 @@ from django.db.models import Count
 
 from netdept.approvals.tests import hospital
 from netdept.duties.models import Occurrence, Violation
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.duties.tests.engine_world import at, make_duty
 from netdept.notify.models import Notification
 from netdept.workcal.schedule import default_calendar
@@ -93,7 +93,9 @@ def test_two_sweeps_move_each_occurrence_once() -> None:
     engine.materialise(now=at(3, 2, 8))
     due = Occurrence.objects.filter(due_at=at(3, 2, 17)).count()
     assert due == 4 * 3
-    results = race(lambda: engine.sweep(now=at(3, 2, 17)), lambda: engine.sweep(now=at(3, 2, 17)))
+    results = race(
+        lambda: sweeping.sweep(now=at(3, 2, 17)), lambda: sweeping.sweep(now=at(3, 2, 17))
+    )
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(r["missed"] for r in results) == due
     assert Occurrence.objects.filter(status="missed").count() == due

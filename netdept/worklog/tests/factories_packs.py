@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from netdept.duties.models import Duty, Occurrence
 from netdept.duties.packs.load import LoadReport, load
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.org.models import Department, Person, Position, RoleAssignment, Team
 from netdept.testing.factories import UserFactory, role
 
@@ -81,4 +81,4 @@ def build(pack: str, loaded_at: dt.datetime, people: list[Spec], head: str) -> O
 
 def sweep(now: dt.datetime) -> dict[str, int]:
     with freeze_time(now):
-        return engine.sweep(now=now)
+        return sweeping.sweep(now=now)

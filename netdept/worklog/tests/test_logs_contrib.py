@@ -14,7 +14,7 @@ from django.utils import translation
 
 from netdept.duties import checks
 from netdept.duties.models import Evidence, Occurrence
-from netdept.duties.services import engine
+from netdept.duties.services import engine, sweeping
 from netdept.duties.tests.engine_world import make_duty
 from netdept.duties.tests.test_work_fixtures import make_duty as make_plain_duty
 from netdept.duties.tests.test_work_fixtures import make_occurrence
@@ -187,7 +187,7 @@ def test_the_engine_marks_the_daily_log_duty_done() -> None:
     log = DailyLogFactory.create(
         person=t.alice, day=day, status=LogStatus.SUBMITTED, submitted_at=at(day, 17)
     )
-    engine.sweep(now=at(day, 18))
+    sweeping.sweep(now=at(day, 18))
     occ.refresh_from_db()
     assert occ.status == "done" and occ.by_check
     ev = Evidence.objects.get(occurrence=occ)
@@ -209,6 +209,6 @@ def test_a_missing_log_leaves_the_duty_overdue(django_capture_on_commit_callback
     day = dt.date(2026, 3, 4)
     engine.materialise(now=at(day, 8))
     with django_capture_on_commit_callbacks(execute=True):
-        engine.sweep(now=at(day, 18))
+        sweeping.sweep(now=at(day, 18))
     occ = Occurrence.objects.get(duty=duty, due_at=at(day, 18))
     assert occ.status in ("overdue", "pending") and not occ.by_check

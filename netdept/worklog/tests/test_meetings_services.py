@@ -532,7 +532,7 @@ def test_the_duty_engine_finds_the_meeting_held(world: dict[str, Any]) -> None:
     """A pack's duty "hold the weekly meeting, with minutes" (check ``worklog.meeting_held``)
     is done by the check when the meeting's minutes were handed in within its period."""
     from netdept.duties.models import Evidence, Occurrence
-    from netdept.duties.services import engine
+    from netdept.duties.services import engine, sweeping
     from netdept.duties.tests.test_work_fixtures import make_duty
 
     mtype = MeetingTypeFactory.create(code="ops-weekly")
@@ -550,7 +550,7 @@ def test_the_duty_engine_finds_the_meeting_held(world: dict[str, Any]) -> None:
         starts_at=at(dt.date(2026, 10, 12), 9), ends_at=at(dt.date(2026, 10, 12), 10),
         status=S.CLOSED,
     )  # fmt: skip
-    done = engine.sweep(now=at(dt.date(2026, 10, 16), 17, 1))
+    done = sweeping.sweep(now=at(dt.date(2026, 10, 16), 17, 1))
     assert done["done_by_check"] >= 1
     occ.refresh_from_db()
     assert occ.status == "done" and occ.by_check
