@@ -109,8 +109,14 @@ class PageViewSet(viewsets.ModelViewSet):
         except DjangoValidationError as exc:
             raise ValidationError(django_errors(exc)) from exc
 
+    @property
+    def refuses_create(self) -> bool:
+        """POST is open for the bulk actions (or a machine's) only: the collection's create
+        answers 405 to everyone, before any permission is asked."""
+        return not self.page.can_add
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.page.can_add:  # POST is open for the bulk actions only
+        if self.refuses_create:
             raise MethodNotAllowed(request.method or "POST")
         return super().create(request, *args, **kwargs)
 

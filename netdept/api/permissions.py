@@ -43,6 +43,8 @@ class ScopedModelPermission(drf_permissions.BasePermission):
             (request.method or "").lower() not in getattr(view, "http_method_names", ())
         ):
             return True  # a method the endpoint does not have: let it answer 405
+        if getattr(view, "action", None) == "create" and getattr(view, "refuses_create", False):
+            return True  # POST is open for other actions only: the collection answers 405
         model = getattr(view, "model", None)
         if model is None:
             return True  # views without a model check for themselves

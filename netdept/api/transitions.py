@@ -146,6 +146,7 @@ def add_machine_actions(
     if methods and "post" not in methods:
         # The actions are POSTs; the collection's create stays refused.
         viewset_cls.http_method_names = [*methods, "post"]
+        viewset_cls.refuses_create = True  # asked by the permission: 405, not 403
         original = getattr(viewset_cls, "create", None)
 
         def create(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:

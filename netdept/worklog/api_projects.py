@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.request import Request
 
-from netdept.api.generic import PageSerializer, PageViewSet, register_api_base
+from netdept.api.generic import PageSerializer
 from netdept.worklog.models.projects import Project, ProjectDocument, ProjectStage
 
 STAMPS = ["created_at", "updated_at"]
@@ -61,13 +59,3 @@ class DocumentSerializer(PageSerializer):
         if not obj.file:
             return ""
         return reverse("worklog:project_document_file", args=[obj.pk])
-
-
-class StageAPIBase(PageViewSet):
-    def check_permissions(self, request: Request) -> None:
-        if getattr(self, "action", None) == "create":
-            raise MethodNotAllowed(request.method or "POST")
-        super().check_permissions(request)
-
-
-register_api_base(ProjectStage, StageAPIBase)

@@ -199,3 +199,17 @@ def test_fuzzing_the_stage_actions_never_answers_500(world: dict[str, Any]) -> N
         r = c.post(act(stage, name), form)
         assert r.status_code < 500, (name, form)
     assert not ProjectDocument.objects.filter(name="").exists()
+
+
+def test_the_stages_collection_has_no_post_of_its_own_for_anyone(world: dict[str, Any]) -> None:
+    """Stages come with their project; the collection answers 405 whoever asks — one who may
+    add nothing too (the permission is not asked first) — and nothing is saved."""
+    before = world["project"].stages.count()
+    for person in (world["manager"], world["director"]):
+        r = api_client(person.user).post(
+            "/api/v1/worklog/project-stages/",
+            {"project": world["project"].pk, "name": "额外阶段"},
+            format="json",
+        )
+        assert r.status_code == 405, (person.name, r.status_code)
+    assert world["project"].stages.count() == before
