@@ -52,6 +52,14 @@ class TaskService(ModelService[Task]):
             changed["description"] = ""
         return tasks.update_task(obj, by=tasks.person_of(actor), data=dict(changed))
 
+    def allows(self, actor: Any, action: str, obj: Task) -> bool:
+        """Editing: who may manage the task (who assigned it, whoever stands above its owner,
+        the director) — not its owner when someone else assigned it. Deleting an untouched
+        task is the delete permission's (the director's)."""
+        if action != "change":
+            return True
+        return tasks.may_manage(tasks.person_of(actor), obj)
+
     def before_delete(self, actor: Any, obj: Task) -> None:
         if obj.status != TaskStatus.TODO or obj.progress:
             raise ValidationError(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.urls import path, reverse
@@ -351,3 +352,35 @@ def test_request_factory_runs_a_view_directly() -> None:
     request.session = {}  # type: ignore[assignment]
     response = ObjectDetailView.as_view(page=DEPT)(request, pk=d.pk)
     assert response.status_code == 200
+
+
+def test_a_services_rule_on_one_object_hides_its_buttons_and_refuses_its_forms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``ModelService.allows``: beyond the permission, the service may refuse one object
+    (here: a team named 封存); the detail page offers neither 编辑 nor 删除, the forms answer 403
+    and record the denial, the service itself refuses, and the other rows are untouched."""
+    page = page_for(Team)
+    assert page is not None and page.service is not None
+    sealed, plain = TeamFactory.create(name="封存"), TeamFactory.create(name="运维组")
+    monkeypatch.setattr(
+        type(page.service), "allows", lambda self, actor, action, obj: obj.name != "封存"
+    )
+    user = user_with_perms(["org.view_team", "org.change_team", "org.delete_team"], "all")
+    c = ui_client(user)
+    for team, offered in ((sealed, False), (plain, True)):
+        html = c.get(reverse(page.url_name("detail"), args=[team.pk])).content.decode()
+        edit = reverse(page.url_name("edit"), args=[team.pk])
+        delete = reverse(page.url_name("delete"), args=[team.pk])
+        assert (f'href="{edit}"' in html) is offered
+        assert (f'href="{delete}"' in html) is offered
+    for name in ("edit", "delete"):
+        url = reverse(page.url_name(name), args=[sealed.pk])
+        assert c.get(url).status_code == 403
+        assert c.post(url, {"name": "改名"}).status_code == 403
+    assert denials(user).filter(object_id=str(sealed.pk)).count() >= 4
+    with pytest.raises(PermissionDenied):
+        page.service.update(user, sealed, {"name": "改名"})
+    sealed.refresh_from_db()
+    assert sealed.name == "封存" and Team.objects.filter(pk=sealed.pk).exists()
+    assert c.get(reverse(page.url_name("edit"), args=[plain.pk])).status_code == 200

@@ -248,7 +248,14 @@ class PageView(View):
             raise Http404 from exc
 
     def may(self, action: str, obj: Any = None) -> bool:
-        return permissions.has_perm(self.user, permissions.perm_name(self.page.model, action), obj)
+        """The permission, and for one object its service's own rule (``allows``)."""
+        perm = permissions.perm_name(self.page.model, action)
+        if not permissions.has_perm(self.user, perm, obj):
+            return False
+        service = self.page.service
+        if obj is None or service is None or action not in ("change", "delete"):
+            return True
+        return bool(service.allows(self.user, action, obj))
 
     def get_extra_context(self, **kwargs: Any) -> dict[str, Any]:
         """More context for the template (a hook; nothing by default)."""
@@ -571,6 +578,8 @@ class ObjectEditView(PageView):
             raise Http404
         obj = self.get_object()
         services.require(self.user, "change", obj)
+        if self.page.service is not None:
+            self.page.service.require_allowed(self.user, "change", obj)
         return obj
 
     def save(self, form: forms.ModelForm[Any], obj: Any) -> Any:
@@ -624,6 +633,8 @@ class ObjectDeleteView(PageView):
             raise Http404
         obj = self.get_object()
         services.require(self.user, "delete", obj)
+        if self.page.service is not None:
+            self.page.service.require_allowed(self.user, "delete", obj)
         return obj
 
     def perform_delete(self, obj: Any) -> None:

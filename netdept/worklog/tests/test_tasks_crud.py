@@ -99,11 +99,16 @@ class TestTaskCrud(CrudTests):
         }
 
     def make_in_scope(self, scope: str, department: Any, team: Any, user: Any) -> Any:
+        # the task in scope is one the user assigned (who may edit a task: services.tasks)
+        me = user.person
         if scope == "own":
-            p = user.person
-            return TaskFactory.create(owner=p, department=p.department, team=p.team)
+            return TaskFactory.create(
+                owner=me, department=me.department, team=me.team, assigned_by=me
+            )
         if scope == "team":
             owner = PersonFactory.create(department=team.department, team=team)
-            return TaskFactory.create(owner=owner, department=team.department, team=team)
+            return TaskFactory.create(
+                owner=owner, department=team.department, team=team, assigned_by=me
+            )
         owner = PersonFactory.create(department=department)
-        return TaskFactory.create(owner=owner, department=department, team=None)
+        return TaskFactory.create(owner=owner, department=department, team=None, assigned_by=me)

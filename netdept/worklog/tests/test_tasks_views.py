@@ -142,6 +142,44 @@ def test_pages_need_the_permission(org: Org) -> None:
     assert c.get(reverse("worklog:task_board")).status_code == 403
 
 
+def test_the_owner_is_not_offered_to_edit_or_delete_what_the_lead_assigned(org: Org) -> None:
+    """A task the lead assigned: its owner progresses and completes it, but neither the page's
+    "编辑"/"删除" nor the forms behind them are his (403, recorded); the lead edits it, and the
+    owner's own to-do stays his to edit."""
+    from netdept.core.models.audit import AuditAction, AuditRecord
+
+    t = give(org, "接入层升级")
+    detail = reverse("worklog:tasks_detail", args=[t.pk])
+    edit = reverse("worklog:tasks_edit", args=[t.pk])
+    delete = reverse("worklog:tasks_delete", args=[t.pk])
+    eng = zh(ui_client(org.eng_user))
+    html = eng.get(detail).content.decode()
+    assert 'data-action="progress"' in html
+    assert f'href="{edit}"' not in html and f'href="{delete}"' not in html
+    before = AuditRecord.objects.filter(action=AuditAction.DENIED).count()
+    assert eng.get(edit).status_code == 403
+    assert eng.post(edit, {"title": "改了"}).status_code == 403
+    assert eng.post(delete).status_code == 403  # the permission: deleting is the director's
+    assert AuditRecord.objects.filter(action=AuditAction.DENIED).count() >= before + 3
+    t.refresh_from_db()
+    assert t.title == "接入层升级"
+    r = api_client(org.eng_user).delete(reverse("worklog-tasks-detail", args=[t.pk]))
+    assert r.status_code == 403 and Task.objects.filter(pk=t.pk).exists()
+
+    lead = zh(ui_client(org.lead_user))
+    html = lead.get(detail).content.decode()
+    assert f'href="{edit}"' in html  # deleting is the director's (the permission)
+    assert lead.get(edit).status_code == 200
+
+    own = tasks.create_task(by=org.eng, title="整理机柜标签", owner=org.eng, due_on=day(2))
+    own_edit = reverse("worklog:tasks_edit", args=[own.pk])
+    assert (
+        f'href="{own_edit}"'
+        in eng.get(reverse("worklog:tasks_detail", args=[own.pk])).content.decode()
+    )
+    assert eng.get(own_edit).status_code == 200
+
+
 def test_api_actions_and_refusals(org: Org) -> None:
     t = give(org, "接入层升级")
     eng = api_client(org.eng_user)
