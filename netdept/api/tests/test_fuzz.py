@@ -9,6 +9,7 @@ declares (status code, content type, headers, body).
 
 Bounded: ``FUZZ_EXAMPLES`` examples per operation, mode and role, derandomized (the same
 requests every run), no shrinking. ``NETDEPT_FUZZ_EXAMPLES`` raises it for a longer run.
+Coverage does not measure the fuzzing (``unmeasured``).
 """
 
 from __future__ import annotations
@@ -145,8 +146,26 @@ def report_figures() -> None:
             out.write(line + "\n")
 
 
+@pytest.fixture(scope="module")
+def unmeasured() -> Any:
+    """Coverage does not measure the fuzzing: its thousands of requests would make the run
+    with coverage slower by two thirds of their time, for lines the suite's own tests reach
+    (the coverage figure is what those tests reach). Without coverage, nothing to pause."""
+    import coverage
+
+    cov = coverage.Coverage.current()
+    if cov is None:
+        yield
+        return
+    cov.stop()
+    try:
+        yield
+    finally:
+        cov.start()
+
+
 @pytest.fixture
-def world(module_world: World, db: None) -> World:
+def world(module_world: World, unmeasured: None, db: None) -> World:
     return module_world
 
 
