@@ -69,7 +69,8 @@ echo "   SQLite run: $((SECONDS - start)) s"
 PG_URL=${NETDEPT_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 if reachable 127.0.0.1 5432 || [ -n "${NETDEPT_TEST_DATABASE_URL:-}" ]; then
   # Tests marked `once` run real processes on a SQLite file of their own whatever the test
-  # database is: the SQLite run has run them.
+  # database is, or test what the database cannot change (a method refused before any query,
+  # the words of a page, the API schema): the SQLite run has run them.
   echo "== tests on PostgreSQL"
   start=$SECONDS
   NETDEPT_DATABASE_URL=$PG_URL "${PYTEST[@]}" -m "not browser and not once" \

@@ -227,6 +227,8 @@ def test_me_describes_the_signed_in_user() -> None:
 
 
 # --- schema and docs --------------------------------------------------------------------------
+# once: the schema is made from the code, not the database
+@pytest.mark.once
 def test_openapi_schema_is_valid_and_lists_the_org_endpoints() -> None:
     c = api_client(team_admin())
     r = c.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
@@ -246,6 +248,8 @@ def test_openapi_schema_is_valid_and_lists_the_org_endpoints() -> None:
     assert "password" not in schema["components"]["schemas"]["Account"]["properties"]
 
 
+# once: the schema is made from the code, not the database
+@pytest.mark.once
 def test_schema_generates_without_warnings(tmp_path) -> None:
     call_command(
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")

@@ -275,6 +275,8 @@ def _routes(patterns: Sequence[URLPattern | URLResolver], prefix: str = "") -> I
 WRITE_METHODS = ("put", "patch", "delete", "trace")
 
 
+# once: a method a page does not have is refused before any query: the database changes nothing
+@pytest.mark.once
 def test_every_page_refuses_put_patch_delete_and_trace_with_405() -> None:
     """Every page outside the API (those without parameters, and one of each kind with):
     a method it does not handle is a 405, never the page itself."""

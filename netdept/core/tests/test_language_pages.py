@@ -75,6 +75,8 @@ def read(client: Any, checker: LanguageChecker, url: str) -> None:
     checker.check_html(url, r.content.decode(), r.get("Content-Language", ""), typed)
 
 
+# once: the language of a page's words does not depend on the database
+@pytest.mark.once
 def test_every_generated_page_speaks_one_language(tmp_path: Path) -> None:
     demo.load(data_dir=tmp_path)
     everything = [
