@@ -30,3 +30,20 @@ def pytest_configure(config: pytest.Config) -> None:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+#: markers of the long files (a minute or more each): the fuzzing, the browser, real processes
+LONG = ("fuzz", "browser", "once")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files with a long test run first, the rest in their order. With ``-n 2 --dist
+    loadfile`` each worker takes the next file when it is done: a long file taken last keeps
+    one worker busy while the other has nothing left; taken first, the short files even the
+    two out at the end."""
+    long_files = {
+        item.nodeid.split("::", 1)[0]
+        for item in items
+        if any(item.get_closest_marker(name) for name in LONG)
+    }
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in long_files)
