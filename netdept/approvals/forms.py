@@ -28,6 +28,7 @@ from netdept.approvals.models import (
 from netdept.approvals.services.rules import may_delegate_for_others
 from netdept.core import context
 from netdept.org.models import Person
+from netdept.org.people import person_of
 
 RULE_FIELDS = [
     "name", "code", "kind", "description", "is_default", "restart_on_return", "allow_bulk",
@@ -86,11 +87,6 @@ def condition_field_choices() -> list[tuple[str, str]]:
             seen.add(name)
             out.append((name, f"{kind.label} · {spec.label}"))
     return out
-
-
-def _person_of(user: Any) -> Person | None:
-    person = getattr(user, "person", None) if user is not None else None
-    return person if isinstance(person, Person) else None
 
 
 # --- the page's forms ----------------------------------------------------------------------------
@@ -186,7 +182,7 @@ class DelegationForm(forms.ModelForm[Delegation]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = context.current().user
-        person = _person_of(user)
+        person = person_of(user)
         field = self.fields["delegator"]
         assert isinstance(field, forms.ModelChoiceField)
         if person is not None and not self.instance.pk:
@@ -242,7 +238,7 @@ class DelegationSerializer(PageSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and attrs.get("delegator") is None:
             request = self.context.get("request")
-            person = _person_of(getattr(request, "user", None))
+            person = person_of(getattr(request, "user", None))
             if person is None:
                 raise serializers.ValidationError(
                     {"delegator": [_("Choose the person whose approvals are passed on.")]}

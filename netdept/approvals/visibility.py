@@ -20,15 +20,10 @@ from netdept.approvals.machines import APPROVER, REQUESTER
 from netdept.approvals.models import ApprovalDecision
 from netdept.core import permissions
 from netdept.core import services as core_services
-from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # one answer for every module
 
 VIEW_DECISION = "approvals.view_approvaldecision"
 VIEW_REQUEST = "approvals.view_approvalrequest"
-
-
-def person_of(user: Any) -> Person | None:
-    """The user's person (the reverse one-to-one link, cached on the user)."""
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 def involved_in_decisions(user: Any) -> Q:

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from netdept.core.registry import ScopedFilterSet
 from netdept.core.search import parse as parse_query
 from netdept.org.models import Department, Person, Team
+from netdept.org.people import person_of as person_of  # one answer for every module
 from netdept.workorders.models import OPEN_STATUSES, Category, Kind, Priority, Status, WorkOrder
 from netdept.workorders.search import matching
 
@@ -115,10 +116,6 @@ def breaching_q(now: dt.datetime) -> Q:
 def unassigned_q() -> Q:
     """Open and held by nobody (with or without a team: someone has to dispatch it)."""
     return open_q() & Q(assignee__isnull=True)
-
-
-def person_of(user: Any) -> Person | None:
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 def team_ids_of(user: Any) -> set[int]:

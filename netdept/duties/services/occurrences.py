@@ -52,6 +52,7 @@ from netdept.duties.models import (
 from netdept.duties.models.duties import MAX_EVIDENCE_TEXT
 from netdept.notify import notify
 from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # one answer for every module
 from netdept.org.people import person_or_refuse
 
 S = OccurrenceStatus
@@ -78,13 +79,6 @@ class Conflict(ValidationError):
 
 
 # --- who ---------------------------------------------------------------------------------------
-def person_of(user: Any) -> Person | None:
-    """The user's person on the org chart (None for the system or an unlinked account)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "person", None) if hasattr(user, "person") else None
-
-
 def resolve_reviewer(occ: Occurrence) -> Person | None:
     """Who reviews ``occ``: the one set at materialisation, else by the duty's rule (the
     person's team lead, their superior, a named person). Never the person themselves: a lead

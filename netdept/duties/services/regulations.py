@@ -45,6 +45,7 @@ from netdept.duties.models import (
 )
 from netdept.notify import notify
 from netdept.org.models import Department, Person
+from netdept.org.people import person_of as person_of  # one answer for every module
 
 REGULATION_KIND: Final = "duties.regulation"
 PREAMBLE_LABEL: Final = "前言"
@@ -56,10 +57,6 @@ CITING: Final = (Duty, PenaltyRule, ProhibitedAct, RewardRule)
 
 def today(now: dt.datetime | None = None) -> dt.date:
     return timezone.localdate(now or timezone.now())
-
-
-def person_of(user: Any) -> Person | None:
-    return getattr(user, "person", None) if hasattr(user, "person") else None
 
 
 # --- the model services -------------------------------------------------------------------------

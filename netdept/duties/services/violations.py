@@ -55,6 +55,7 @@ from netdept.duties.models import (
 )
 from netdept.duties.models.sanctions import NEEDS_DECISION, RECORD_SOURCES
 from netdept.org.models import Person
+from netdept.org.people import person_of as person_of  # one answer for every module
 from netdept.workcal.schedule import WorkSchedule, default_calendar
 
 PENALTY_KIND: Final = "duties.penalty"
@@ -678,12 +679,6 @@ def _notify_withdrawn(penalty: Penalty) -> None:
 
 
 # --- the machine's handlers (buttons of the penalty page, API actions) ---------------------
-def person_of(user: Any) -> Person | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Person.objects.filter(user=user).first()
-
-
 def _check_version(obj: Penalty, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != obj.version:
         raise ValidationError(
