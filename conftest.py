@@ -36,14 +36,21 @@ def artifacts_dir() -> Path:
 LONG = ("fuzz", "browser", "once")
 
 
+def _long(item: pytest.Item) -> bool:
+    """A test of the long kind: marked so, or one that commits for real (its database is
+    emptied after it: the upgrades of old schemas, the races of concurrent writers)."""
+    if any(item.get_closest_marker(name) for name in LONG):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return "transactional_db" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The files with a long test run first, the rest in their order. With ``-n 2 --dist
     loadfile`` each worker takes the next file when it is done: a long file taken last keeps
     one worker busy while the other has nothing left; taken first, the short files even the
     two out at the end."""
-    long_files = {
-        item.nodeid.split("::", 1)[0]
-        for item in items
-        if any(item.get_closest_marker(name) for name in LONG)
-    }
+    long_files = {item.nodeid.split("::", 1)[0] for item in items if _long(item)}
     items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in long_files)

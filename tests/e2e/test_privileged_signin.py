@@ -144,6 +144,7 @@ def test_an_expired_session_sends_the_window_to_sign_in_once(
     page: Any, server: str, sign_in: Any
 ) -> None:
     user = user_with_role("engineer")
+    page.clock.install()  # the page's timers run when the test moves the clock on
     sign_in(page, user)
     page.goto(f"{server}/workorders/?status=open")
     expect(page.locator("#nd-bell")).to_be_visible()
@@ -153,7 +154,9 @@ def test_an_expired_session_sends_the_window_to_sign_in_once(
     Session.objects.all().delete()  # the session is gone on the server
     expired_at = len(seen["polls"])
 
-    # The next poll (every 10 s) sends the whole window to the sign-in page.
+    # The next poll (every 10 s) sends the whole window to the sign-in page (moving the clock on
+    # fires it at once; a poll timer set after the move still fires within 10 s of real time).
+    page.clock.run_for(10_500)
     expect(page.locator("#nd-login")).to_be_visible(timeout=15_000)
     target = urlsplit(page.url)
     assert target.path == reverse("login")
@@ -161,8 +164,9 @@ def test_an_expired_session_sends_the_window_to_sign_in_once(
     assert len(seen["polls"]) == expired_at + 1  # one poll answered, no storm
     page.shot("signed-out")
 
-    # Nothing more happens on the sign-in page: no poll, no second navigation.
-    page.wait_for_timeout(12_000)
+    # Nothing more happens on the sign-in page, a minute on: no poll, no second navigation.
+    page.clock.run_for(60_000)
+    page.wait_for_timeout(500)  # what a timer would have sent has gone out by now
     assert [urlsplit(u).path for u in seen["navigations"]] == [reverse("login")]
     assert len(seen["polls"]) == expired_at + 1
     assert page.locator("nav.nd-topbar").count() == 0
