@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "netdept.core.middleware.HtmxSignInRedirectMiddleware",
     "netdept.accounts.middleware.IdleTimeoutMiddleware",
     "netdept.accounts.middleware.TwoFactorRequiredMiddleware",
+    "netdept.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,5 +1,5 @@
-"""Sign-in middleware: the idle session timeout of the security policy and the two-factor
-requirement of privileged roles."""
+"""Sign-in middleware: the idle session timeout of the security policy, the two-factor
+requirement of privileged roles, and the change of a password an administrator set."""
 
 from __future__ import annotations
 
@@ -56,7 +56,42 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class TwoFactorRequiredMiddleware:
+class FirstStepMiddleware:
+    """What a signed-in browser session must do before anything else (``step``: the page to do
+    it on and the API's refusal, or None). Its pages go to that page, with ``next`` the page it
+    asked for (an HTMX request sends the whole window there: ``core.middleware.
+    HtmxSignInRedirectMiddleware``); its calls of the API are refused. A request with an API
+    token (a separate door: no session) goes on."""
+
+    ALLOWED_PREFIXES: tuple[str, ...] = ("/static/", "/i18n/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def step(self, user: Any) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user: Any = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            return self.get_response(request)
+        step = self.step(user)
+        if step is None:
+            return self.get_response(request)
+        page, refusal = step
+        if request.path.startswith("/api/"):
+            auth = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
+            if auth in ("token", "bearer"):
+                return self.get_response(request)
+            return JsonResponse({"detail": refusal}, status=403)
+        return HttpResponseRedirect(f"{page}?{urlencode({'next': request.get_full_path()})}")
+
+
+class TwoFactorRequiredMiddleware(FirstStepMiddleware):
     """Users holding a role that requires TOTP, and everyone who has set up a TOTP device, must
     enter a code before anything else: no device yet → set-up page, else → verify page.
 
@@ -65,26 +100,40 @@ class TwoFactorRequiredMiddleware:
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/")
 
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
+    def step(self, user: Any) -> tuple[str, str] | None:
+        pending = pending_step(user)
+        if pending is None:
+            return None
+        page = reverse("otp_setup" if pending == "setup" else "otp_verify")
+        return page, gettext("Two-factor verification is required.")
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user: Any = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-        ):
-            step = pending_step(user)
-            if step is not None:
-                if request.path.startswith("/api/"):
-                    auth = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
-                    if auth in ("token", "bearer"):
-                        return self.get_response(request)
-                    return JsonResponse(
-                        {"detail": gettext("Two-factor verification is required.")}, status=403
-                    )
-                target = reverse("otp_setup" if step == "setup" else "otp_verify")
-                query = urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(f"{target}?{query}")
-        return self.get_response(request)
+
+def must_change_password(user: Any) -> bool:
+    """An administrator set this account's password (a new account, a reset) and its owner
+    has not changed it since (the profile is read once per request already, for the
+    language)."""
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    return bool(getattr(profile, "must_change_password", False))
+
+
+class PasswordChangeRequiredMiddleware(FirstStepMiddleware):
+    """A browser session whose password an administrator set goes to the password page
+    before anything else, and comes back where it was going once the password is its own;
+    a session calling the API is refused meanwhile (an API token, made by the owner, is a
+    separate door)."""
+
+    ALLOWED_PREFIXES = (
+        "/accounts/password/",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/static/",
+        "/i18n/",
+    )
+
+    def step(self, user: Any) -> tuple[str, str] | None:
+        if not must_change_password(user):
+            return None
+        return reverse("password_change"), gettext(
+            "Change the password an administrator set first."
+        )

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from netdept.accounts import lockout, twofactor
 from netdept.accounts import services as sec
+from netdept.accounts.middleware import must_change_password
 from netdept.accounts.models import ApiToken, SecurityPolicy
 from netdept.accounts.tokens import create_token, revoke_token
 from netdept.core import context, permissions, services
@@ -216,6 +217,7 @@ def otp_remove_view(request: HttpRequest) -> HttpResponse:
 def password_change_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = PasswordChangeForm(user, request.POST or None)
+    required = must_change_password(user)
     status = 200
     if request.method == "POST":
         status = 422
@@ -223,8 +225,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             sec.change_own_password(user, form.cleaned_data["new_password1"])
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password was changed."))
-            return HttpResponseRedirect(reverse("preferences"))
-    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+            return HttpResponseRedirect(_next(request, reverse("preferences")))
+    context = {"form": form, "required": required, "next": _next(request, "")}
+    return render(request, "accounts/password_change.html", context, status=status)
 
 
 # --- Security policy ---------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from netdept.accounts.models import UserProfile
 from netdept.core import permissions
 from netdept.core.services import ModelService
 from netdept.notify import listing, notify
@@ -309,6 +310,13 @@ class AccountService(ModelService[Any]):
         password = data.get("password")
         if password:
             obj.set_password(password)
+
+    def after_save(self, actor: Any, obj: Any, data: Mapping[str, Any], creating: bool) -> None:
+        """A password someone else set (a new account, a reset) is changed by its owner at
+        their next sign-in, before anything else (``PasswordChangeRequiredMiddleware``). The
+        system setting one (``nd_createadmin`` at the owner's terminal, the demo) does not."""
+        if data.get("password") and actor is not None and actor.pk != obj.pk:
+            UserProfile.objects.update_or_create(user=obj, defaults={"must_change_password": True})
 
     def create(self, actor: Any, data: Mapping[str, Any], *, check: bool = True) -> Any:
         return super().create(actor, _without_password(data) | _pw(data), check=check)
